@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# hostlink: out-of-tree kernel modules and userspace tools.
+#
+#   make                  modules (for the chosen kernel) and tools
+#   make check            userspace unit tests, no VM
+#   make vmtest KVER=6.1  the selftests in a VM on a pinned kernel
+#   make demo             a VM that shows each part working
+#   make test             everything CI runs (deps, build, checks, VMs)
+#   make deps             install the Debian packages all of it needs
+#
+# Kernel choice, first that applies: KDIR=<build dir>; KVER=6.1|6.12 (the
+# pins in kernels.conf) or a full release string; the running kernel if
+# its build directory exists; else the pinned 6.1.
+
+include kernels.conf
+
+HOSTLINK_CACHE ?= $(HOME)/.cache/hostlink
+O ?= $(CURDIR)/build
+export HOSTLINK_CACHE O
+
+VERSION := $(shell sed -n 's/^\#define HOSTLINK_VERSION "\(.*\)"/\1/p' include/linux/hostlink.h)
+
+ifneq ($(KDIR),)
+kdir := $(KDIR)
+kver := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+kwhy := KDIR given
+else ifneq ($(KVER),)
+kver := $(or $(KVER_$(subst .,_,$(KVER))),$(KVER))
+kwhy := KVER=$(KVER)
+else
+running := $(shell uname -r)
+ifneq ($(wildcard /lib/modules/$(running)/build/Makefile),)
+kver := $(running)
+kwhy := the running kernel
+else
+kver := $(KVER_6_1)
+kwhy := pinned 6.1; the running kernel $(running) has no build directory
+endif
+endif
+kdir ?= /lib/modules/$(kver)/build
+
+# Modules build in a copy of the sources per kernel, so that several
+# kernels can be built side by side (M= builds in its source directory).
+kmod_dir := $(O)/$(kver)/kmod
+kmod_src := Kbuild drivers include
+kmake = $(MAKE) -C $(kdir) M=$(kmod_dir) \
+	CONFIG_HOSTLINK=m CONFIG_DXG=m CONFIG_INTEROP=m
+
+user_dirs := tools/vmtest
+selftest_dirs := $(wildcard selftests/*/Makefile)
+selftest_dirs := $(selftest_dirs:/Makefile=)
+
+.PHONY: all modules tools selftests check vmtest demo test deps \
+	checkpatch sparse lint clean print-kernel modules-prepare
+
+all: modules tools
+
+print-kernel:
+	@echo "kver=$(kver) kdir=$(kdir) why=$(kwhy)"
+
+modules-prepare:
+	@echo "hostlink $(VERSION): modules for $(kver) ($(kwhy)), KDIR=$(kdir)"
+	@test -n "$(kver)" -a -f "$(kdir)/Makefile" || { \
+		echo "error: no kernel build directory at '$(kdir)' for '$(kver)';" \
+			"install its headers (make deps) or pass KDIR=" >&2; exit 1; }
+	@mkdir -p $(kmod_dir)
+	@cp -R -u --preserve=timestamps $(kmod_src) $(kmod_dir)/
+
+modules: modules-prepare
+	+$(kmake) modules
+	@echo "hostlink: modules in $(kmod_dir)"
+
+# sparse on every file (C=2), warnings are failures.
+sparse: modules-prepare
+	+$(kmake) C=2 CHECK="sparse -Wsparse-error" modules
+
+checkpatch:
+	scripts/checkpatch.sh
+
+lint: checkpatch sparse
+
+tools selftests:
+	+@for d in $(if $(filter tools,$@),$(user_dirs),$(selftest_dirs)); do \
+		$(MAKE) -C $$d O=$(O) || exit 1; done
+
+check: tools
+	scripts/check.sh
+
+# vmtest and demo need a kernel image: default to the pinned 6.1.
+vm_kver := $(if $(KVER)$(KDIR),$(kver),$(KVER_6_1))
+vmtest: tools selftests
+	+$(MAKE) modules KVER=$(vm_kver)
+	tools/vmtest/vmtest --kver $(vm_kver) --modules $(O)/$(vm_kver)/kmod \
+		--selftests $(O)/selftests $(VMTEST_ARGS)
+
+demo: deps tools
+	+$(MAKE) modules KVER=$(vm_kver)
+	tools/vmtest/vmtest --kver $(vm_kver) --modules $(O)/$(vm_kver)/kmod \
+		--demo $(VMTEST_ARGS)
+
+test: deps
+	scripts/test.sh
+
+deps:
+	scripts/deps.sh
+
+clean:
+	rm -rf $(O)

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hostlink core: module init, parameters and the sysfs root.
+ *
+ * The guest<->host channel (control connections, framing, requests)
+ * lands on top of this; for now the core owns the service registry that
+ * dxg and interop register with, and the host address they will use.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sysfs.h>
+#include <linux/vm_sockets.h>
+
+#include "hostlink_priv.h"
+
+static unsigned int host_cid = VMADDR_CID_HOST;
+module_param(host_cid, uint, 0444);
+MODULE_PARM_DESC(host_cid,
+		 "vsock CID of the host running hostlinkd (default 2, the host; 1 is the loopback used by tests)");
+
+struct kobject *hostlink_kobj;
+
+/**
+ * hostlink_host_cid() - the vsock CID of the host that serves us
+ *
+ * Context: any.
+ * Return: the CID given by the host_cid module parameter.
+ */
+u32 hostlink_host_cid(void)
+{
+	return host_cid;
+}
+EXPORT_SYMBOL_NS_GPL(hostlink_host_cid, HOSTLINK);
+
+static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", HOSTLINK_VERSION);
+}
+
+static struct kobj_attribute hostlink_version_attr = __ATTR_RO(version);
+
+static ssize_t host_cid_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%u\n", host_cid);
+}
+
+static struct kobj_attribute hostlink_host_cid_attr = __ATTR_RO(host_cid);
+
+static struct attribute *hostlink_attrs[] = {
+	&hostlink_version_attr.attr,
+	&hostlink_host_cid_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group hostlink_attr_group = {
+	.attrs = hostlink_attrs,
+};
+
+static int __init hostlink_init(void)
+{
+	int ret;
+
+	if (host_cid == VMADDR_CID_ANY) {
+		pr_err("host_cid=%u is not a valid host address\n", host_cid);
+		return -EINVAL;
+	}
+
+	hostlink_kobj = kobject_create_and_add("hostlink", kernel_kobj);
+	if (!hostlink_kobj)
+		return -ENOMEM;
+
+	ret = sysfs_create_group(hostlink_kobj, &hostlink_attr_group);
+	if (ret)
+		goto err_put_kobj;
+
+	ret = hostlink_services_init();
+	if (ret)
+		goto err_remove_group;
+
+	return 0;
+
+err_remove_group:
+	sysfs_remove_group(hostlink_kobj, &hostlink_attr_group);
+err_put_kobj:
+	kobject_put(hostlink_kobj);
+	return ret;
+}
+
+static void __exit hostlink_exit(void)
+{
+	hostlink_services_exit();
+	sysfs_remove_group(hostlink_kobj, &hostlink_attr_group);
+	kobject_put(hostlink_kobj);
+}
+
+module_init(hostlink_init);
+module_exit(hostlink_exit);
+
+MODULE_DESCRIPTION("hostlink guest<->host channel core over AF_VSOCK");
+MODULE_AUTHOR("The hostlink authors");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(HOSTLINK_VERSION);
