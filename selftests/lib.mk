@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Included by selftests/<part>/Makefile after setting PART and PROGS.
+# Builds each PROGS entry from <name>.c into $(O)/selftests/$(PART)/,
+# with the kselftest harness from the pinned linux-source (never copied
+# into this tree).
+
+include $(dir $(lastword $(MAKEFILE_LIST)))../scripts/user.mk
+
+KSFT_DIR := $(shell $(TOP)/scripts/linux-source-dir)/tools/testing/selftests
+ifeq ($(wildcard $(KSFT_DIR)/kselftest_harness.h),)
+$(error kselftest_harness.h not found; run 'make deps')
+endif
+# The harness macros expand into our files and are written for -Wall:
+# they compare signed with unsigned and leave parameters unused.
+CFLAGS += -isystem $(KSFT_DIR) -I$(TOP)/selftests/include \
+	-Wno-sign-compare -Wno-unused-parameter \
+	-DHOSTLINK_VERSION='"$(HOSTLINK_VERSION)"'
+
+out := $(O)/selftests/$(PART)
+all: $(addprefix $(out)/,$(PROGS)) $(if $(wildcard settings),$(out)/settings)
+
+$(out)/%: %.c $(wildcard *.h) $(wildcard $(TOP)/selftests/include/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+
+$(out)/settings: settings
+	@mkdir -p $(@D)
+	cp $< $@
+
+.PHONY: all
