@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make check: the userspace tests, no VM.  Runs every test program (TAP
+# on stdout) and prints "N passed, N failed".
+
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+out=${O:-$HOSTLINK_TOP/build}
+
+progs=(
+	"$out/tools/vmtest/tests/kmsg_report_test"
+	"$HOSTLINK_TOP/scripts/tests/kernel_choice_test.sh"
+	"$HOSTLINK_TOP/scripts/tests/deps_pins_test.sh"
+	"$HOSTLINK_TOP/tools/vmtest/tests/vmtest_args_test.sh"
+)
+
+passed=0 failed=0
+for p in "${progs[@]}"; do
+	echo "# ${p#"$HOSTLINK_TOP"/}"
+	log=$(mktemp)
+	"$p" >"$log" 2>&1
+	rc=$?
+	sed 's/^/  /' "$log"
+	p_ok=$(grep -cE '^ok ' "$log")
+	p_bad=$(grep -cE '^not ok ' "$log")
+	rm -f "$log"
+	# A program that failed without saying which case failed still fails.
+	[ $rc -ne 0 ] && [ "$p_bad" -eq 0 ] && p_bad=1
+	[ "$p_ok" -eq 0 ] && [ "$p_bad" -eq 0 ] && p_bad=1
+	passed=$((passed + p_ok)) failed=$((failed + p_bad))
+done
+echo "check: $passed passed, $failed failed"
+[ $failed -eq 0 ]
