@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make test: everything CI runs, stage by stage, each timed.  A stage's
+# cases come from its own "N passed, N failed" line; a stage without
+# one counts as one case.  Goes on after a failed stage so one run shows
+# everything, and ends with the total "N passed, N failed".
+#
+# TEST_STAGES="name ..." runs only the named stages.
+
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$HOSTLINK_TOP"
+export O=${O:-$HOSTLINK_TOP/build}
+logdir=$O/test-logs
+mkdir -p "$logdir"
+
+total_passed=0 total_failed=0 table=()
+
+stage() {
+	local name=$1 t0 rc line p f secs
+	shift
+	if [ -n "${TEST_STAGES:-}" ] && ! grep -qw -- "$name" <<<"$TEST_STAGES"; then
+		return 0
+	fi
+	echo
+	echo "=== stage $name: $*"
+	t0=$(now)
+	"$@" 2>&1 | tee "$logdir/$name.log"
+	rc=${PIPESTATUS[0]}
+	secs=$(since "$t0")
+	line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed' "$logdir/$name.log" | tail -n 1 || true)
+	if [ -n "$line" ]; then
+		p=$(sed -E 's/.*(^|: )([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+		f=$(sed -E 's/.*(^|: )([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	elif [ "$rc" -eq 0 ]; then
+		p=1 f=0
+	else
+		p=0 f=1
+	fi
+	total_passed=$((total_passed + p)) total_failed=$((total_failed + f))
+	table+=("$(printf '%-14s %7s s  %4d passed %4d failed' "$name" "$secs" "$p" "$f")")
+	echo "=== stage $name: ${secs} s, exit $rc"
+}
+
+stage deps scripts/deps.sh
+stage build-6.1 make -s all selftests KVER=6.1
+stage build-6.12 make -s all selftests KVER=6.12
+stage check make -s check
+stage checkpatch scripts/checkpatch.sh
+stage sparse-6.1 make -s sparse KVER=6.1
+stage sparse-6.12 make -s sparse KVER=6.12
+stage vmtest-6.1 make -s vmtest KVER=6.1
+stage vmtest-6.12 make -s vmtest KVER=6.12
+
+echo
+echo "=== summary (logs in $logdir)"
+printf '%s\n' "${table[@]}"
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]
