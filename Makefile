@@ -25,6 +25,10 @@ ifneq ($(KDIR),)
 kdir := $(KDIR)
 kver := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 kwhy := KDIR given
+else ifeq ($(KVER),debug)
+kdir := $(HOSTLINK_CACHE)/debug-kernel/build
+kver := $(shell cat $(kdir)/include/config/kernel.release 2>/dev/null)
+kwhy := the debug kernel (make debug-kernel)
 else ifneq ($(KVER),)
 kver := $(or $(KVER_$(subst .,_,$(KVER))),$(KVER))
 kwhy := KVER=$(KVER)
@@ -52,7 +56,8 @@ selftest_dirs := $(wildcard selftests/*/Makefile)
 selftest_dirs := $(selftest_dirs:/Makefile=)
 
 .PHONY: all modules tools selftests check vmtest demo test deps \
-	checkpatch sparse lint clean print-kernel modules-prepare
+	checkpatch sparse lint clean print-kernel modules-prepare \
+	vm-vmtest vm-demo debug-kernel
 
 all: modules tools
 
@@ -87,17 +92,23 @@ tools selftests:
 check: tools
 	scripts/check.sh
 
-# vmtest and demo need a kernel image: default to the pinned 6.1.
-vm_kver := $(if $(KVER)$(KDIR),$(kver),$(KVER_6_1))
-vmtest: tools selftests
-	+$(MAKE) modules KVER=$(vm_kver)
-	tools/vmtest/vmtest --kver $(vm_kver) --modules $(O)/$(vm_kver)/kmod \
-		--selftests $(O)/selftests $(VMTEST_ARGS)
+# vmtest and demo need a kernel image: the pinned 6.1 unless told;
+# KVER=debug builds the debug kernel first.
+vm_kver := $(if $(KVER)$(KDIR),$(or $(filter debug,$(KVER)),$(kver)),$(KVER_6_1))
+vmtest demo:
+	+$(MAKE) tools selftests
+	$(if $(filter debug,$(vm_kver)),tools/vmtest/debug-kernel >/dev/null)
+	+$(MAKE) vm-$@ KVER=$(vm_kver)
 
-demo: deps tools
-	+$(MAKE) modules KVER=$(vm_kver)
-	tools/vmtest/vmtest --kver $(vm_kver) --modules $(O)/$(vm_kver)/kmod \
-		--demo $(VMTEST_ARGS)
+vm-vmtest vm-demo: modules
+	tools/vmtest/vmtest --kver $(kver) --modules $(kmod_dir) \
+		$(if $(filter vm-demo,$@),--demo,--selftests $(O)/selftests) \
+		$(VMTEST_ARGS)
+
+debug-kernel:
+	tools/vmtest/debug-kernel
+
+demo: deps
 
 test:
 	scripts/test.sh
