@@ -25,6 +25,8 @@ base_pkgs=(
 	sparse
 	qemu-system-x86 busybox-static cpio xz-utils zstd
 	udev systemd
+	dkms
+	bc flex bison libelf-dev libssl-dev
 )
 
 # pinned "name=version" for the kernels and the source tree.
