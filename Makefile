@@ -57,7 +57,7 @@ selftest_dirs := $(selftest_dirs:/Makefile=)
 
 .PHONY: all modules tools selftests check vmtest demo test deps \
 	checkpatch sparse lint clean print-kernel modules-prepare \
-	vm-vmtest vm-demo debug-kernel
+	vm-vmtest vm-demo debug-kernel install uninstall
 
 all: modules tools
 
@@ -109,6 +109,30 @@ debug-kernel:
 	tools/vmtest/debug-kernel
 
 demo: deps
+
+# Installation.  Modules go where the kernel looks, whatever PREFIX;
+# the rest under PREFIX (default /usr, where udev and sysusers read).
+PREFIX ?= /usr
+MODDIR ?= /lib/modules/$(kver)/updates/hostlink
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+installed := $(DESTDIR)$(MODDIR)/hostlink.ko $(DESTDIR)$(MODDIR)/dxg.ko \
+	$(DESTDIR)$(MODDIR)/interop.ko $(DESTDIR)$(UDEVRULESDIR)/60-hostlink.rules \
+	$(DESTDIR)$(SYSUSERSDIR)/hostlink.conf
+
+install: modules
+	install -d $(DESTDIR)$(MODDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 $(kmod_dir)/drivers/hostlink/hostlink.ko \
+		$(kmod_dir)/drivers/dxg/dxg.ko $(kmod_dir)/drivers/interop/interop.ko \
+		$(DESTDIR)$(MODDIR)/
+	install -m 0644 udev/60-hostlink.rules $(DESTDIR)$(UDEVRULESDIR)/
+	install -m 0644 udev/sysusers.d/hostlink.conf $(DESTDIR)$(SYSUSERSDIR)/
+	$(if $(DESTDIR),,depmod -a $(kver) && systemd-sysusers hostlink.conf && udevadm control --reload)
+
+uninstall:
+	rm -f $(installed)
+	-rmdir $(DESTDIR)$(MODDIR) 2>/dev/null
+	$(if $(DESTDIR),,depmod -a $(kver))
 
 test:
 	scripts/test.sh

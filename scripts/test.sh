@@ -55,6 +55,7 @@ stage vmtest-6.1 make -s vmtest KVER=6.1
 stage vmtest-6.12 make -s vmtest KVER=6.12
 stage demo make -s demo
 stage dkms scripts/dkms-test.sh
+stage install scripts/install-test.sh
 # The drop-list: dropped modules are gone from the guest, the rest stays.
 stage vmtest-drop tools/vmtest/vmtest --kver 6.1 --modules "$O/$KVER_6_1/kmod" \
 	--drop "usb-storage uas" \

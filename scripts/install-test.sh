@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make install and make uninstall into a temporary DESTDIR, with PREFIX
+# honoured; then the VM loads the modules from the installed tree.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$HOSTLINK_TOP/scripts/tests/tap.sh"
+
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+kver=$KVER_6_1
+mk() { make -s -C "$HOSTLINK_TOP" KVER=6.1 "$@" >/dev/null; }
+
+want=(
+	"lib/modules/$kver/updates/hostlink/hostlink.ko"
+	"lib/modules/$kver/updates/hostlink/dxg.ko"
+	"lib/modules/$kver/updates/hostlink/interop.ko"
+	"opt/hl/lib/udev/rules.d/60-hostlink.rules"
+	"opt/hl/lib/sysusers.d/hostlink.conf"
+)
+ok_if "make install DESTDIR= PREFIX=/opt/hl" mk install DESTDIR="$d" PREFIX=/opt/hl
+for f in "${want[@]}"; do
+	ok_if "installed $f" test -s "$d/$f"
+done
+ok_if "nothing else installed" \
+	test "$(cd "$d" && find . -type f | wc -l)" -eq ${#want[@]}
+ok_if "installed modules carry the package version" \
+	bash -c "modinfo -F version '$d/lib/modules/$kver/updates/hostlink/dxg.ko' | grep -qx \"\$(sed -n 's/^#define HOSTLINK_VERSION \"\\(.*\\)\"\$/\\1/p' '$HOSTLINK_TOP/include/linux/hostlink.h')\""
+ok_if "the VM loads the modules from the DESTDIR tree" \
+	"$HOSTLINK_TOP/tools/vmtest/vmtest" --kver 6.1 \
+	--modules "$d/lib/modules/$kver/updates/hostlink" \
+	--run "modprobe dxg && modprobe interop && rmmod interop dxg hostlink"
+ok_if "make uninstall removes every file" mk uninstall DESTDIR="$d" PREFIX=/opt/hl
+ok_if "... and leaves no file behind" test "$(cd "$d" && find . -type f | wc -l)" -eq 0
+tap_done
+echo "install: $((tap_n - tap_failed)) passed, $tap_failed failed"
+[ $tap_failed -eq 0 ]
