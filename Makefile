@@ -57,7 +57,8 @@ selftest_dirs := $(selftest_dirs:/Makefile=)
 
 .PHONY: all modules tools selftests check vmtest demo test deps \
 	checkpatch sparse lint clean print-kernel modules-prepare \
-	vm-vmtest vm-demo debug-kernel install uninstall
+	vm-vmtest vm-demo vm-shell shell debug-kernel install uninstall \
+	vmtest-selftest
 
 all: modules tools
 
@@ -95,20 +96,23 @@ check: tools
 # vmtest and demo need a kernel image: the pinned 6.1 unless told;
 # KVER=debug builds the debug kernel first.
 vm_kver := $(if $(KVER)$(KDIR),$(or $(filter debug,$(KVER)),$(kver)),$(KVER_6_1))
-vmtest demo:
+vmtest demo shell:
 	+$(MAKE) tools selftests
 	$(if $(filter debug,$(vm_kver)),tools/vmtest/debug-kernel >/dev/null)
 	+$(MAKE) vm-$@ KVER=$(vm_kver)
 
-vm-vmtest vm-demo: modules
-	tools/vmtest/vmtest --kver $(kver) --modules $(kmod_dir) \
-		$(if $(filter vm-demo,$@),--demo,--selftests $(O)/selftests) \
-		$(VMTEST_ARGS)
+vm_mode = $(if $(filter vm-demo,$@),--demo,$(if $(filter vm-shell,$@),--shell,--selftests $(O)/selftests))
+vm-vmtest vm-demo vm-shell: modules
+	tools/vmtest/vmtest --kver $(kver) --modules $(kmod_dir) $(vm_mode) $(VMTEST_ARGS)
+
+# The runner self-test: broken modules on the debug kernel.
+vmtest-selftest: tools
+	tools/vmtest/vmtest-selftest
 
 debug-kernel:
 	tools/vmtest/debug-kernel
 
-demo: deps
+demo shell: deps
 
 # Installation.  Modules go where the kernel looks, whatever PREFIX;
 # the rest under PREFIX (default /usr, where udev and sysusers read).

@@ -54,8 +54,14 @@ stage sparse-6.12 make -s sparse KVER=6.12
 stage vmtest-6.1 make -s vmtest KVER=6.1
 stage vmtest-6.12 make -s vmtest KVER=6.12
 stage demo make -s demo
+stage shell scripts/shell-test.sh
 stage dkms scripts/dkms-test.sh
 stage install scripts/install-test.sh
+stage debug-kernel tools/vmtest/debug-kernel
+stage sparse-debug make -s sparse KVER=debug
+stage vmtest-debug make -s vmtest KVER=debug
+stage vmtest-selftest tools/vmtest/vmtest-selftest
+stage intree scripts/intree-test.sh
 # The drop-list: dropped modules are gone from the guest, the rest stays.
 stage vmtest-drop tools/vmtest/vmtest --kver 6.1 --modules "$O/$KVER_6_1/kmod" \
 	--drop "usb-storage uas" \

@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Our drivers built inside a kernel tree, as people who build their own
+# (WSL) kernels do it:
+#
+#   1. graft drivers/ and include/ into a copy of the pinned
+#      linux-source, hooked into drivers/Kconfig and drivers/Makefile;
+#   2. build them =m with the debug kernel's configuration, and load
+#      those modules into the debug kernel in the VM;
+#   3. build a kernel with them =y and boot it with hostlink.host_cid=
+#      on the command line: the parameter must take effect.
+#
+# Both builds start from copies of the debug kernel's cached build
+# directory, so only our objects and the link are new.
+#
+# Cases are TAP lines; ends with "N passed, N failed".
+
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$HOSTLINK_TOP/scripts/tests/tap.sh"
+
+dbg=$("$HOSTLINK_TOP/tools/vmtest/debug-kernel" --dir) || die "no debug kernel"
+pristine=$HOSTLINK_CACHE/debug-kernel/src-$LINUX_SOURCE_VERSION
+work=$HOSTLINK_CACHE/intree
+src=$work/src
+
+# graft SRC: our drivers and headers into the kernel tree SRC.
+graft() {
+	local s=$1 d f
+	for d in hostlink dxg interop; do
+		rm -rf "$s/drivers/$d"
+		cp -a "$HOSTLINK_TOP/drivers/$d" "$s/drivers/$d"
+	done
+	for f in hostlink dxg interop; do
+		cp "$HOSTLINK_TOP/include/uapi/linux/$f.h" "$s/include/uapi/linux/$f.h"
+	done
+	cp "$HOSTLINK_TOP/include/linux/hostlink.h" "$s/include/linux/hostlink.h"
+	# The hooks: new files, not edits in place (the tree is hard links).
+	sed '/^endmenu/i source "drivers/hostlink/Kconfig"\nsource "drivers/dxg/Kconfig"\nsource "drivers/interop/Kconfig"\n' \
+		"$pristine/drivers/Kconfig" >"$s/drivers/Kconfig.new"
+	mv "$s/drivers/Kconfig.new" "$s/drivers/Kconfig"
+	{
+		cat "$pristine/drivers/Makefile"
+		printf 'obj-$(CONFIG_HOSTLINK)\t\t+= hostlink/\nobj-$(CONFIG_DXG)\t\t+= dxg/\nobj-$(CONFIG_INTEROP)\t\t+= interop/\n'
+	} >"$s/drivers/Makefile.new"
+	mv "$s/drivers/Makefile.new" "$s/drivers/Makefile"
+}
+
+# kmk ARGS...: make in the grafted tree, seen at the path of the tree
+# the debug kernel was built from (a private bind mount), so kbuild finds
+# every command line unchanged and rebuilds only what the graft touched.
+kmk() {
+	unshare -m bash -c 'mount --bind "$1" "$2" || exit 1
+		p=$2; shift 2; exec make -s -C "$p" ARCH=x86_64 "$@"' kmk "$src" "$pristine" "$@"
+}
+
+# build OUT VALUE LOCALVERSION TARGETS...: configure a copy of the debug
+# build with our three options set to VALUE (m or y), then make TARGETS.
+build() {
+	local out=$1 val=$2 lv=$3 opt
+	shift 3
+	rm -rf "$out"
+	cp -a "$dbg" "$out"
+	rm -f "$out/.hostlink-key"
+	for opt in HOSTLINK DXG INTEROP; do
+		"$src/scripts/config" --file "$out/.config" --set-val "$opt" "$val"
+	done
+	"$src/scripts/config" --file "$out/.config" --set-str LOCALVERSION "$lv"
+	kmk O="$out" olddefconfig &&
+		for opt in HOSTLINK DXG INTEROP; do
+			grep -qx "CONFIG_$opt=$val" "$out/.config" ||
+				{ echo "# CONFIG_$opt=$val did not survive"; return 1; }
+		done &&
+		kmk O="$out" -j"$(nproc)" "$@"
+}
+
+t0=$(now)
+rm -rf "$src"
+mkdir -p "$work"
+cp -al "$pristine" "$src"
+ok_if "graft drivers/ and include/ into $LINUX_SOURCE" graft "$src"
+ok_if "Kconfig offers the three drivers" \
+	bash -c "grep -q 'config HOSTLINK' '$src/drivers/hostlink/Kconfig' && grep -q 'drivers/interop/Kconfig' '$src/drivers/Kconfig'"
+
+# =m, same release as the debug kernel: the modules must load into it.
+rel=$(cat "$dbg/include/config/kernel.release")
+lv=${rel#*-}
+lv=-${lv}
+t1=$(now)
+ok_if "build as =m in the tree" build "$work/build-m" m "$lv" modules
+echo "# =m build: $(since "$t1") s"
+for m in hostlink dxg interop; do
+	ok_if "$m.ko built in-tree, vermagic $rel" \
+		bash -c "modinfo -F vermagic '$work/build-m/drivers/$m/$m.ko' | grep -q '^$rel '"
+done
+ok_if "the debug kernel loads the in-tree =m modules" \
+	"$HOSTLINK_TOP/tools/vmtest/vmtest" --kver debug --modules "$work/build-m/drivers" \
+	--run "modprobe dxg && modprobe interop && test -c /dev/dxg && rmmod interop dxg hostlink"
+
+# =y: a kernel of its own, booted with a hostlink parameter.
+t1=$(now)
+ok_if "build and link a kernel with them =y" build "$work/build-y" y "-hostlink-intree" bzImage vmlinux modules
+echo "# =y build and link: $(since "$t1") s"
+yrel=$(cat "$work/build-y/include/config/kernel.release")
+k=$HOSTLINK_CACHE/kernels/$yrel
+rm -rf "$k"
+mkdir -p "$k/root/boot"
+cp "$work/build-y/arch/x86/boot/bzImage" "$k/root/boot/vmlinuz-$yrel"
+cp "$work/build-y/vmlinux" "$k/vmlinux"
+kmk O="$work/build-y" INSTALL_MOD_PATH="$k/root" modules_install >/dev/null
+depmod -b "$k/root" "$yrel"
+touch "$k/.debug" "$k/.complete"
+ok_if "modules.builtin lists the three drivers" \
+	bash -c "grep -c -E '/(hostlink|dxg|interop)\.ko$' '$k/root/lib/modules/$yrel/modules.builtin' | grep -qx 3"
+ok_if "booted with hostlink.host_cid=3, the parameter took effect" \
+	env VMTEST_CMDLINE="hostlink.host_cid=3" "$HOSTLINK_TOP/tools/vmtest/vmtest" --kver "$yrel" \
+	--run "grep -qx 3 /sys/module/hostlink/parameters/host_cid && grep -qx 3 /sys/kernel/hostlink/host_cid && test -c /dev/dxg && test -c /dev/interop && ! rmmod hostlink 2>/dev/null"
+echo "# in-tree total: $(since "$t0") s"
+tap_done
+echo "intree: $((tap_n - tap_failed)) passed, $tap_failed failed"
+[ $tap_failed -eq 0 ]
