@@ -48,6 +48,7 @@ stage deps scripts/deps.sh
 stage build-6.1 make -s all selftests KVER=6.1
 stage build-6.12 make -s all selftests KVER=6.12
 stage check make -s check
+stage check-asan make -s check SANITIZE=address,undefined O="$O/asan"
 stage checkpatch scripts/checkpatch.sh
 stage sparse-6.1 make -s sparse KVER=6.1
 stage sparse-6.12 make -s sparse KVER=6.12

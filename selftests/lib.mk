@@ -12,7 +12,7 @@ $(error kselftest_harness.h not found; run 'make deps')
 endif
 # The harness macros expand into our files and are written for -Wall:
 # they compare signed with unsigned and leave parameters unused.
-CFLAGS += -isystem $(KSFT_DIR) -I$(TOP)/selftests/include \
+hl_cflags += -isystem $(KSFT_DIR) -I$(TOP)/selftests/include \
 	-Wno-sign-compare -Wno-unused-parameter \
 	-DHOSTLINK_VERSION='"$(HOSTLINK_VERSION)"'
 
@@ -21,7 +21,7 @@ all: $(addprefix $(out)/,$(PROGS)) $(if $(wildcard settings),$(out)/settings)
 
 $(out)/%: %.c $(wildcard *.h) $(wildcard $(TOP)/selftests/include/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+	$(CC) $(hl_cflags) -o $@ $< $(LDLIBS) $(hl_ldflags)
 
 $(out)/settings: settings
 	@mkdir -p $(@D)
