@@ -107,7 +107,7 @@ k=$HOSTLINK_CACHE/kernels/$yrel
 rm -rf "$k"
 mkdir -p "$k/root/boot"
 cp "$work/build-y/arch/x86/boot/bzImage" "$k/root/boot/vmlinuz-$yrel"
-cp "$work/build-y/vmlinux" "$k/vmlinux"
+touch "$k/.no-pvh"	# as the debug kernel it is built from
 kmk O="$work/build-y" INSTALL_MOD_PATH="$k/root" modules_install >/dev/null
 depmod -b "$k/root" "$yrel"
 touch "$k/.debug" "$k/.complete"
