@@ -47,32 +47,36 @@ graft() {
 	mv "$s/drivers/Makefile.new" "$s/drivers/Makefile"
 }
 
-# kmk ARGS...: make in the grafted tree, seen at the path of the tree
-# the debug kernel was built from (a private bind mount), so kbuild finds
-# every command line unchanged and rebuilds only what the graft touched.
+# kmk OUT ARGS...: make in the grafted tree with output in OUT, both
+# seen at the paths the debug kernel was built at (private bind mounts),
+# so kbuild and objtool find every command line unchanged and rebuild
+# only what the graft touched.
 kmk() {
-	unshare -m bash -c 'mount --bind "$1" "$2" || exit 1
-		p=$2; shift 2; exec make -s -C "$p" ARCH=x86_64 "$@"' kmk "$src" "$pristine" "$@"
+	local o=$1
+	shift
+	unshare -m bash -c 'mount --bind "$1" "$2" && mount --bind "$3" "$4" || exit 1
+		p=$2 o=$4; shift 4; exec make -s -C "$p" O="$o" ARCH=x86_64 "$@"' \
+		kmk "$src" "$pristine" "$o" "$dbg" "$@"
 }
 
-# build OUT VALUE LOCALVERSION TARGETS...: configure a copy of the debug
-# build with our three options set to VALUE (m or y), then make TARGETS.
+# build OUT VALUE TARGETS...: configure a copy of the debug build with
+# our three options set to VALUE (m or y), then make TARGETS.  The
+# release stays the debug kernel's: a new one would rebuild much of it.
 build() {
-	local out=$1 val=$2 lv=$3 opt
-	shift 3
+	local out=$1 val=$2 opt
+	shift 2
 	rm -rf "$out"
 	cp -a "$dbg" "$out"
 	rm -f "$out/.hostlink-key"
 	for opt in HOSTLINK DXG INTEROP; do
 		"$src/scripts/config" --file "$out/.config" --set-val "$opt" "$val"
 	done
-	"$src/scripts/config" --file "$out/.config" --set-str LOCALVERSION "$lv"
-	kmk O="$out" olddefconfig &&
+	kmk "$out" olddefconfig &&
 		for opt in HOSTLINK DXG INTEROP; do
 			grep -qx "CONFIG_$opt=$val" "$out/.config" ||
 				{ echo "# CONFIG_$opt=$val did not survive"; return 1; }
 		done &&
-		kmk O="$out" -j"$(nproc)" "$@"
+		kmk "$out" -j"$(nproc)" "$@"
 }
 
 t0=$(now)
@@ -85,10 +89,8 @@ ok_if "Kconfig offers the three drivers" \
 
 # =m, same release as the debug kernel: the modules must load into it.
 rel=$(cat "$dbg/include/config/kernel.release")
-lv=${rel#*-}
-lv=-${lv}
 t1=$(now)
-ok_if "build as =m in the tree" build "$work/build-m" m "$lv" modules
+ok_if "build as =m in the tree" build "$work/build-m" m modules
 echo "# =m build: $(since "$t1") s"
 for m in hostlink dxg interop; do
 	ok_if "$m.ko built in-tree, vermagic $rel" \
@@ -100,21 +102,24 @@ ok_if "the debug kernel loads the in-tree =m modules" \
 
 # =y: a kernel of its own, booted with a hostlink parameter.
 t1=$(now)
-ok_if "build and link a kernel with them =y" build "$work/build-y" y "-hostlink-intree" bzImage vmlinux modules
+ok_if "build and link a kernel with them =y" build "$work/build-y" y bzImage modules
 echo "# =y build and link: $(since "$t1") s"
 yrel=$(cat "$work/build-y/include/config/kernel.release")
-k=$HOSTLINK_CACHE/kernels/$yrel
+# Its own cache entry, named apart from the debug kernel it shares a
+# release with.
+k=$HOSTLINK_CACHE/kernels/intree-y
 rm -rf "$k"
 mkdir -p "$k/root/boot"
 cp "$work/build-y/arch/x86/boot/bzImage" "$k/root/boot/vmlinuz-$yrel"
 touch "$k/.no-pvh"	# as the debug kernel it is built from
-kmk O="$work/build-y" INSTALL_MOD_PATH="$k/root" modules_install >/dev/null
+kmk "$work/build-y" INSTALL_MOD_PATH="$k/root" modules_install >/dev/null
 depmod -b "$k/root" "$yrel"
+echo "$yrel" >"$k/.release"
 touch "$k/.debug" "$k/.complete"
 ok_if "modules.builtin lists the three drivers" \
 	bash -c "grep -c -E '/(hostlink|dxg|interop)\.ko$' '$k/root/lib/modules/$yrel/modules.builtin' | grep -qx 3"
 ok_if "booted with hostlink.host_cid=3, the parameter took effect" \
-	env VMTEST_CMDLINE="hostlink.host_cid=3" "$HOSTLINK_TOP/tools/vmtest/vmtest" --kver "$yrel" \
+	env VMTEST_CMDLINE="hostlink.host_cid=3" "$HOSTLINK_TOP/tools/vmtest/vmtest" --kver intree-y \
 	--run "grep -qx 3 /sys/module/hostlink/parameters/host_cid && grep -qx 3 /sys/kernel/hostlink/host_cid && test -c /dev/dxg && test -c /dev/interop && ! rmmod hostlink 2>/dev/null"
 echo "# in-tree total: $(since "$t0") s"
 tap_done
