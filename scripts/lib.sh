@@ -25,19 +25,26 @@ pin_resolve() {
 	return 1
 }
 
-# linux_source_dir: the pinned linux-source's files we use, extracted
-# once into the cache (kselftest headers, checkpatch).  Prints the dir.
-linux_source_dir() {
-	local tar=/usr/src/$LINUX_SOURCE.tar.xz
-	local dir=$HOSTLINK_CACHE/$LINUX_SOURCE-$LINUX_SOURCE_VERSION have
-	if [ -f "$dir/.complete" ]; then
-		echo "$dir"
-		return 0
-	fi
+# linux_source_tarball: the pinned linux-source tarball, after checking
+# that the installed package is the pinned version.  Prints its path.
+linux_source_tarball() {
+	local have
 	have=$(dpkg-query -W -f '${Version}' "$LINUX_SOURCE" 2>/dev/null) ||
 		die "$LINUX_SOURCE is not installed; run 'make deps'"
 	[ "$have" = "$LINUX_SOURCE_VERSION" ] ||
 		die "$LINUX_SOURCE $have is installed, kernels.conf pins $LINUX_SOURCE_VERSION; run 'make deps'"
+	echo "/usr/src/$LINUX_SOURCE.tar.xz"
+}
+
+# linux_source_dir: the pinned linux-source's files we use, extracted
+# once into the cache (kselftest headers, checkpatch).  Prints the dir.
+linux_source_dir() {
+	local dir=$HOSTLINK_CACHE/$LINUX_SOURCE-$LINUX_SOURCE_VERSION tar
+	if [ -f "$dir/.complete" ]; then
+		echo "$dir"
+		return 0
+	fi
+	tar=$(linux_source_tarball) || exit 1
 	rm -rf "$dir.tmp"
 	mkdir -p "$dir.tmp"
 	note "extracting kselftest headers and checkpatch from $tar"
