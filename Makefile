@@ -49,7 +49,8 @@ kdir ?= /lib/modules/$(kver)/build
 kmod_dir := $(O)/$(kver)/kmod
 kmod_src := Kbuild drivers include
 kmake = $(MAKE) -C $(kdir) M=$(kmod_dir) \
-	CONFIG_HOSTLINK=m CONFIG_DXG=m CONFIG_INTEROP=m
+	CONFIG_HOSTLINK=m CONFIG_DXG=m CONFIG_INTEROP=m \
+	CONFIG_HOSTLINK_TEST=m
 
 user_dirs := tools/vmtest
 selftest_dirs := $(wildcard selftests/*/Makefile)

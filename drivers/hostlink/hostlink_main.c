@@ -2,9 +2,10 @@
 /*
  * hostlink core: module init, parameters and the sysfs root.
  *
- * The guest<->host channel (control connections, framing, requests)
- * lands on top of this; for now the core owns the service registry that
- * dxg and interop register with, and the host address they will use.
+ * The channel itself is in hostlink_conn.c (connection, receive
+ * thread), hostlink_call.c (requests), hostlink_attach.c (extra
+ * connections) and hostlink_wire.c (frames); the protocol is
+ * Documentation/hostlink-protocol.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,6 +21,16 @@ static unsigned int host_cid = VMADDR_CID_HOST;
 module_param(host_cid, uint, 0444);
 MODULE_PARM_DESC(host_cid,
 		 "vsock CID of the host running hostlinkd (default 2, the host; 1 is the loopback used by tests)");
+
+unsigned int hostlink_timeout_ms = 10000;
+module_param_named(timeout_ms, hostlink_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(timeout_ms,
+		 "deadline of a request whose caller gives none, in ms (default 10000)");
+
+unsigned int hostlink_max_frame = HOSTLINK_FRAME_DEFAULT;
+module_param_named(max_frame, hostlink_max_frame, uint, 0444);
+MODULE_PARM_DESC(max_frame,
+		 "largest frame payload offered at HELLO, 4096 to 16777216 (default 1048576)");
 
 struct kobject *hostlink_kobj;
 
@@ -69,10 +80,23 @@ static int __init hostlink_init(void)
 		pr_err("host_cid=%u is not a valid host address\n", host_cid);
 		return -EINVAL;
 	}
+	if (hostlink_max_frame < HOSTLINK_FRAME_MIN ||
+	    hostlink_max_frame > HOSTLINK_FRAME_LIMIT) {
+		pr_err("max_frame=%u is outside %u-%u\n", hostlink_max_frame,
+		       HOSTLINK_FRAME_MIN, HOSTLINK_FRAME_LIMIT);
+		return -EINVAL;
+	}
+	if (!hostlink_timeout_ms) {
+		pr_err("timeout_ms=0 is not a deadline\n");
+		return -EINVAL;
+	}
 
+	hostlink_debugfs_init();
 	hostlink_kobj = kobject_create_and_add("hostlink", kernel_kobj);
-	if (!hostlink_kobj)
-		return -ENOMEM;
+	if (!hostlink_kobj) {
+		ret = -ENOMEM;
+		goto err_debugfs;
+	}
 
 	ret = sysfs_create_group(hostlink_kobj, &hostlink_attr_group);
 	if (ret)
@@ -88,6 +112,8 @@ err_remove_group:
 	sysfs_remove_group(hostlink_kobj, &hostlink_attr_group);
 err_put_kobj:
 	kobject_put(hostlink_kobj);
+err_debugfs:
+	hostlink_debugfs_exit();
 	return ret;
 }
 
@@ -96,6 +122,7 @@ static void __exit hostlink_exit(void)
 	hostlink_services_exit();
 	sysfs_remove_group(hostlink_kobj, &hostlink_attr_group);
 	kobject_put(hostlink_kobj);
+	hostlink_debugfs_exit();
 }
 
 module_init(hostlink_init);

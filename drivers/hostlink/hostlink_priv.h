@@ -2,18 +2,177 @@
 /*
  * hostlink core, private declarations.
  *
- * Lock order: hostlink_services_lock is the only lock so far.
+ * Lock order, outermost first:
+ *   hostlink_services_lock (service registry)
+ *   hostlink_conn.sock_lock (who may shut down or release the socket)
+ *   hostlink_conn.tx (a bit lock: the right to send on the socket)
+ *   hostlink_conn.pending's xa_lock (state and requests in flight)
+ *   hostlink_conn.cancel_lock
  */
 #ifndef _HOSTLINK_PRIV_H
 #define _HOSTLINK_PRIV_H
 
+#include <linux/completion.h>
 #include <linux/hostlink.h>
+#include <linux/kfifo.h>
 #include <linux/kobject.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 /* /sys/kernel/hostlink, created at module init, parent of services/. */
 extern struct kobject *hostlink_kobj;
+/* /sys/kernel/debug/hostlink, or an error pointer. */
+extern struct dentry *hostlink_debugfs_root;
+
+/* Module parameters (hostlink_main.c). */
+extern unsigned int hostlink_timeout_ms;
+extern unsigned int hostlink_max_frame;
+
+enum hostlink_state {
+	HOSTLINK_STATE_CONNECTING,	/* no connection; trying */
+	HOSTLINK_STATE_READY,		/* HELLO done, requests flow */
+	HOSTLINK_STATE_REFUSED,		/* the host said no; retrying */
+	HOSTLINK_STATE_STOPPED,		/* service unregistering */
+};
+
+/* Requests in flight per service, at most. */
+#define HOSTLINK_MAX_IN_FLIGHT	4096
+
+/* Counters under /sys/kernel/hostlink/services/<name>/. */
+struct hostlink_stats {
+	atomic64_t connects;		/* HELLOs that succeeded */
+	atomic64_t disconnects;		/* connections lost */
+	atomic64_t refusals;		/* HELLOs refused by either side */
+	atomic64_t requests;		/* REQUESTs sent */
+	atomic64_t replies;		/* REPLYs matched to a waiter */
+	atomic64_t timeouts;		/* deadlines missed */
+	atomic64_t interrupts;		/* waits ended by a signal */
+	atomic64_t cancels;		/* CANCELs sent */
+	atomic64_t dropped;		/* REPLYs for no request in flight */
+	atomic64_t events;		/* EVENTs delivered */
+	atomic64_t protocol_errors;	/* bad frames from the host */
+	atomic64_t bytes_out;		/* frame bytes sent */
+	atomic64_t bytes_in;		/* frame bytes received */
+};
+
+/**
+ * struct hostlink_req - a request in flight; lives on its caller's stack
+ * @id: the wire id, the key in hostlink_conn.pending.
+ * @op: operation, for debugfs.
+ * @start: when it was sent, for debugfs.
+ * @done: completed by whoever removed it from pending (receiver, loss).
+ * @status: 0 or a negative errno; set before @done.
+ * @resp: the caller's reply buffer; @resp_max its size.
+ * @resp_max: size of @resp.
+ * @resp_len: bytes written to @resp; set before @done.
+ *
+ * Whoever erases the entry from pending owns the fields until it
+ * completes @done; the caller returns only after that.
+ */
+struct hostlink_req {
+	u64 id;
+	u32 op;
+	ktime_t start;
+	struct completion done;
+	int status;
+	void *resp;
+	size_t resp_max;
+	size_t resp_len;
+};
+
+/**
+ * struct hostlink_conn - the control connection of one service
+ * @svc: the service.
+ * @thread: connects, receives, reconnects; "hostlink-<name>".
+ * @sock_lock: held to change @sock, and by anyone who shuts it down.
+ * @sock: the socket, or NULL; read by senders that hold @tx.
+ * @tx: bit 0 held while sending on @sock (see hostlink_tx_acquire()).
+ * @tx_wq: waiters for @tx.
+ * @pending: requests in flight by id; its xa_lock also protects @state,
+ *	@gen, @version, @max_frame, @features and @last_error.
+ * @state: enum hostlink_state.
+ * @gen: connection generation, bumped on each successful HELLO.
+ * @version: protocol version agreed at HELLO.
+ * @max_frame: largest payload both sides accept.
+ * @features: HOSTLINK_FEAT_* in force.
+ * @local_port: our reserved source port, 0 when not connected.
+ * @in_flight: entries in @pending.
+ * @next_id: last request id given out.
+ * @state_wq: woken on every change of @state.
+ * @cancel_lock: protects @cancels.
+ * @cancels: ids to CANCEL, sent by @cancel_work.
+ * @cancel_work: sends the queued CANCELs.
+ * @rxbuf: payload buffer of the receive thread, @max_frame bytes.
+ * @last_error: why the last connection ended or was refused.
+ * @stats: counters.
+ * @debugfs: /sys/kernel/debug/hostlink/<name>.
+ */
+struct hostlink_conn {
+	struct hostlink_service *svc;
+	struct task_struct *thread;
+
+	struct mutex sock_lock;
+	struct socket *sock;
+	unsigned long tx;
+	wait_queue_head_t tx_wq;
+
+	struct xarray pending;
+	enum hostlink_state state;
+	u64 gen;
+	u16 version;
+	u32 max_frame;
+	u64 features;
+	u32 local_port;
+	atomic_t in_flight;
+	atomic64_t next_id;
+	wait_queue_head_t state_wq;
+
+	spinlock_t cancel_lock;
+	DECLARE_KFIFO(cancels, u64, 256);
+	struct work_struct cancel_work;
+
+	void *rxbuf;
+	char last_error[96];
+	struct hostlink_stats stats;
+	struct dentry *debugfs;
+};
 
 int hostlink_services_init(void);
 void hostlink_services_exit(void);
+
+/* hostlink_conn.c: the connection and its thread */
+int hostlink_conn_start(struct hostlink_service *svc);
+void hostlink_conn_stop(struct hostlink_service *svc);
+const char *hostlink_state_name(enum hostlink_state state);
+int hostlink_tx_acquire(struct hostlink_conn *conn, long *timeout,
+			bool interruptible);
+void hostlink_tx_release(struct hostlink_conn *conn);
+int hostlink_send(struct socket *sock, const void *head, size_t head_len,
+		  const void *body, size_t body_len, long timeout);
+void hostlink_conn_break(struct hostlink_conn *conn, const char *why);
+
+/* hostlink_call.c: requests */
+void hostlink_cancel_work(struct work_struct *work);
+void hostlink_complete_reply(struct hostlink_conn *conn,
+			     const struct hostlink_hdr *hdr, const void *data,
+			     size_t len);
+void hostlink_fail_all(struct hostlink_conn *conn, int err);
+
+/* hostlink_wire.c: frames */
+void hostlink_hdr_init(struct hostlink_hdr *hdr, u8 version, u8 type,
+		       u32 len, u32 op, u64 id);
+int hostlink_hdr_check(const struct hostlink_hdr *hdr, u8 version,
+		       u32 max_frame, const char **why);
+void hostlink_cred_fill(struct hostlink_cred *cred, bool kernel);
+
+/* hostlink_debugfs.c */
+void hostlink_debugfs_init(void);
+void hostlink_debugfs_exit(void);
+void hostlink_debugfs_add(struct hostlink_conn *conn);
+void hostlink_debugfs_remove(struct hostlink_conn *conn);
 
 #endif /* _HOSTLINK_PRIV_H */

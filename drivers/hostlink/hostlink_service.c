@@ -3,7 +3,8 @@
  * hostlink core: the registry of guest services (dxg, interop, ...).
  *
  * Each registered service gets /sys/kernel/hostlink/services/<name>/
- * with its host port.  Service structs belong to their drivers; the core
+ * with its host port, the state of its control connection and counters
+ * (Documentation/ABI/testing/sysfs-kernel-hostlink).  Service structs belong to their drivers; the core
  * only links them in and waits for sysfs to let go on unregister.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -41,13 +42,133 @@ static ssize_t port_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%u\n", to_hostlink_service(kobj)->port);
 }
 
+/* sysfs exists only while the connection does (see register). */
+static inline struct hostlink_conn *to_conn(struct kobject *kobj)
+{
+	return to_hostlink_service(kobj)->conn;
+}
+
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  hostlink_state_name(READ_ONCE(to_conn(kobj)->state)));
+}
+
+static ssize_t last_error_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	struct hostlink_conn *conn = to_conn(kobj);
+	ssize_t ret;
+
+	xa_lock(&conn->pending);
+	ret = sysfs_emit(buf, "%s\n", conn->last_error);
+	xa_unlock(&conn->pending);
+	return ret;
+}
+
+static ssize_t protocol_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	struct hostlink_conn *conn = to_conn(kobj);
+	ssize_t ret;
+
+	/* what the last HELLO agreed */
+	xa_lock(&conn->pending);
+	ret = sysfs_emit(buf, "version %u max_frame %u features %#llx\n",
+			 conn->version, conn->max_frame, conn->features);
+	xa_unlock(&conn->pending);
+	return ret;
+}
+
+static ssize_t local_port_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(to_conn(kobj)->local_port));
+}
+
+static ssize_t in_flight_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&to_conn(kobj)->in_flight));
+}
+
 static struct kobj_attribute hostlink_service_port_attr = __ATTR_RO(port);
+static struct kobj_attribute hostlink_service_state_attr = __ATTR_RO(state);
+static struct kobj_attribute hostlink_service_last_error_attr =
+	__ATTR_RO(last_error);
+static struct kobj_attribute hostlink_service_protocol_attr =
+	__ATTR_RO(protocol);
+static struct kobj_attribute hostlink_service_local_port_attr =
+	__ATTR_RO(local_port);
+static struct kobj_attribute hostlink_service_in_flight_attr =
+	__ATTR_RO(in_flight);
 
 static struct attribute *hostlink_service_attrs[] = {
 	&hostlink_service_port_attr.attr,
+	&hostlink_service_state_attr.attr,
+	&hostlink_service_last_error_attr.attr,
+	&hostlink_service_protocol_attr.attr,
+	&hostlink_service_local_port_attr.attr,
+	&hostlink_service_in_flight_attr.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(hostlink_service);
+
+static const struct attribute_group hostlink_service_group = {
+	.attrs = hostlink_service_attrs,
+};
+
+/* stats/<counter>: one file per struct hostlink_stats member */
+#define HOSTLINK_STAT_ATTR(_name)					\
+static ssize_t _name##_show(struct kobject *kobj,			\
+			    struct kobj_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%lld\n",				\
+			  atomic64_read(&to_conn(kobj)->stats._name));	\
+}									\
+static struct kobj_attribute hostlink_stat_##_name##_attr = __ATTR_RO(_name)
+
+HOSTLINK_STAT_ATTR(connects);
+HOSTLINK_STAT_ATTR(disconnects);
+HOSTLINK_STAT_ATTR(refusals);
+HOSTLINK_STAT_ATTR(requests);
+HOSTLINK_STAT_ATTR(replies);
+HOSTLINK_STAT_ATTR(timeouts);
+HOSTLINK_STAT_ATTR(interrupts);
+HOSTLINK_STAT_ATTR(cancels);
+HOSTLINK_STAT_ATTR(dropped);
+HOSTLINK_STAT_ATTR(events);
+HOSTLINK_STAT_ATTR(protocol_errors);
+HOSTLINK_STAT_ATTR(bytes_out);
+HOSTLINK_STAT_ATTR(bytes_in);
+
+static struct attribute *hostlink_stats_attrs[] = {
+	&hostlink_stat_connects_attr.attr,
+	&hostlink_stat_disconnects_attr.attr,
+	&hostlink_stat_refusals_attr.attr,
+	&hostlink_stat_requests_attr.attr,
+	&hostlink_stat_replies_attr.attr,
+	&hostlink_stat_timeouts_attr.attr,
+	&hostlink_stat_interrupts_attr.attr,
+	&hostlink_stat_cancels_attr.attr,
+	&hostlink_stat_dropped_attr.attr,
+	&hostlink_stat_events_attr.attr,
+	&hostlink_stat_protocol_errors_attr.attr,
+	&hostlink_stat_bytes_out_attr.attr,
+	&hostlink_stat_bytes_in_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group hostlink_stats_group = {
+	.name = "stats",
+	.attrs = hostlink_stats_attrs,
+};
+
+static const struct attribute_group *hostlink_service_groups[] = {
+	&hostlink_service_group,
+	&hostlink_stats_group,
+	NULL,
+};
 
 static void hostlink_service_release(struct kobject *kobj)
 {
@@ -62,9 +183,9 @@ static struct kobj_type hostlink_service_ktype = {
 
 static bool hostlink_service_name_valid(const char *name)
 {
-	size_t len = name ? strnlen(name, 32) : 0;
+	size_t len = name ? strnlen(name, HOSTLINK_NAME_LEN) : 0;
 
-	if (len == 0 || len == 32)
+	if (len == 0 || len == HOSTLINK_NAME_LEN)
 		return false;
 	for (; *name; name++)
 		if (!isalnum(*name) && *name != '_' && *name != '-')
@@ -74,7 +195,11 @@ static bool hostlink_service_name_valid(const char *name)
 
 /**
  * hostlink_service_register() - make a service known to the core
- * @svc: the service; @svc->name and @svc->port set, the rest zeroed
+ * @svc: the service; @svc->name, @svc->port and optionally @svc->remote
+ *	and @svc->ops set, the rest zeroed
+ *
+ * Starts the service's control connection: the core connects to the host
+ * in the background and keeps reconnecting until unregistered.
  *
  * Context: process context; takes hostlink_services_lock.
  * Return: 0, -EINVAL for a bad name or port, -EEXIST if a service of
@@ -85,7 +210,9 @@ int hostlink_service_register(struct hostlink_service *svc)
 	struct hostlink_service *other;
 	int ret;
 
-	if (!hostlink_service_name_valid(svc->name) || svc->port == 0 ||
+	if (!hostlink_service_name_valid(svc->name) ||
+	    (svc->remote && !hostlink_service_name_valid(svc->remote)) ||
+	    svc->port == 0 ||
 	    svc->port == U32_MAX)
 		return -EINVAL;
 
@@ -97,6 +224,10 @@ int hostlink_service_register(struct hostlink_service *svc)
 		}
 	}
 
+	ret = hostlink_conn_start(svc);
+	if (ret)
+		goto out_unlock;
+
 	memset(&svc->kobj, 0, sizeof(svc->kobj));
 	reinit_completion(&hostlink_service_released);
 	ret = kobject_init_and_add(&svc->kobj, &hostlink_service_ktype,
@@ -104,6 +235,7 @@ int hostlink_service_register(struct hostlink_service *svc)
 	if (ret) {
 		kobject_put(&svc->kobj);
 		wait_for_completion(&hostlink_service_released);
+		hostlink_conn_stop(svc);
 		goto out_unlock;
 	}
 	list_add_tail(&svc->node, &hostlink_services);
@@ -119,8 +251,10 @@ EXPORT_SYMBOL_NS_GPL(hostlink_service_register, HOSTLINK);
  * hostlink_service_unregister() - remove a registered service
  * @svc: a service passed to hostlink_service_register() that succeeded
  *
- * Waits until sysfs no longer refers to @svc; afterwards the caller may
- * free or reuse it.
+ * Closes the control connection (failing what is in flight) and waits
+ * until sysfs no longer refers to @svc; afterwards the caller may free
+ * or reuse it.  The caller guarantees that no hostlink_call() or
+ * hostlink_attach() on @svc runs or starts.
  *
  * Context: process context, may sleep; takes hostlink_services_lock.
  */
@@ -131,6 +265,7 @@ void hostlink_service_unregister(struct hostlink_service *svc)
 	reinit_completion(&hostlink_service_released);
 	kobject_put(&svc->kobj);
 	wait_for_completion(&hostlink_service_released);
+	hostlink_conn_stop(svc);
 	mutex_unlock(&hostlink_services_lock);
 }
 EXPORT_SYMBOL_NS_GPL(hostlink_service_unregister, HOSTLINK);

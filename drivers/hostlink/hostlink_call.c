@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hostlink core: requests on the control connection.
+ *
+ * A caller puts its request (on its own stack) into the connection's
+ * table of requests in flight, writes the frame, and sleeps until the
+ * receive thread matches a REPLY to it, the connection is lost, its
+ * deadline passes or a signal arrives.  Whoever takes the request out
+ * of the table completes it; a caller that gave up but finds its request
+ * already taken waits for that completion, which is only a copy away.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/string.h>
+
+#include "hostlink_priv.h"
+
+/**
+ * hostlink_complete_reply() - hand a REPLY to its waiter
+ * @conn: the connection
+ * @hdr: the validated header
+ * @data: the payload
+ * @len: its length
+ *
+ * A reply to an id not in flight (late, duplicate or made up) is counted
+ * and dropped.
+ * Context: the receive thread.
+ */
+void hostlink_complete_reply(struct hostlink_conn *conn,
+			     const struct hostlink_hdr *hdr, const void *data,
+			     size_t len)
+{
+	u32 status = le32_to_cpu(hdr->status);
+	struct hostlink_req *req;
+
+	req = xa_erase(&conn->pending, le64_to_cpu(hdr->id));
+	if (!req || req->op != le32_to_cpu(hdr->op)) {
+		if (req) {
+			/* right id, wrong op: the request fails, loudly */
+			req->status = -EPROTO;
+			atomic64_inc(&conn->stats.protocol_errors);
+			goto out_complete;
+		}
+		atomic64_inc(&conn->stats.dropped);
+		return;
+	}
+	atomic64_inc(&conn->stats.replies);
+	if (status) {
+		req->status = -(int)status;
+	} else if (len > req->resp_max) {
+		req->status = -EMSGSIZE;
+	} else {
+		if (len)
+			memcpy(req->resp, data, len);
+		req->resp_len = len;
+		req->status = 0;
+	}
+out_complete:
+	atomic_dec(&conn->in_flight);
+	complete(&req->done);
+}
+
+/**
+ * hostlink_fail_all() - fail every request in flight
+ * @conn: the connection, no longer READY
+ * @err: the errno for the callers
+ *
+ * Context: process context.
+ */
+void hostlink_fail_all(struct hostlink_conn *conn, int err)
+{
+	struct hostlink_req *req;
+	unsigned long id;
+
+	xa_lock(&conn->pending);
+	xa_for_each(&conn->pending, id, req) {
+		__xa_erase(&conn->pending, id);
+		req->status = err;
+		atomic_dec(&conn->in_flight);
+		complete(&req->done);
+	}
+	xa_unlock(&conn->pending);
+}
+
+/* Send the CANCELs queued by callers that gave up. */
+void hostlink_cancel_work(struct work_struct *work)
+{
+	struct hostlink_conn *conn = container_of(work, struct hostlink_conn,
+						  cancel_work);
+	struct hostlink_hdr hdr;
+	long timeout = HZ;
+	u64 id;
+	int ret;
+
+	if (hostlink_tx_acquire(conn, &timeout, true))
+		return;		/* the sender in the way will fail or lose */
+	while (kfifo_out_spinlocked(&conn->cancels, &id, 1,
+				    &conn->cancel_lock)) {
+		/* a new connection's handshake must not see it */
+		if (!conn->sock ||
+		    READ_ONCE(conn->state) != HOSTLINK_STATE_READY)
+			break;
+		hostlink_hdr_init(&hdr, conn->version, HOSTLINK_CANCEL, 0, 0,
+				  id);
+		ret = hostlink_send(conn->sock, &hdr, sizeof(hdr), NULL, 0, HZ);
+		if (ret) {
+			if (ret == -EPIPE)
+				hostlink_conn_break(conn, "CANCEL cut short");
+			break;
+		}
+		atomic64_inc(&conn->stats.cancels);
+		atomic64_add(sizeof(hdr), &conn->stats.bytes_out);
+	}
+	hostlink_tx_release(conn);
+}
+
+static void hostlink_queue_cancel(struct hostlink_conn *conn, u64 id, u64 gen)
+{
+	bool queued = false;
+
+	xa_lock(&conn->pending);
+	if (conn->state == HOSTLINK_STATE_READY && conn->gen == gen &&
+	    (conn->features & HOSTLINK_FEAT_CANCEL))
+		queued = kfifo_in_spinlocked(&conn->cancels, &id, 1,
+					     &conn->cancel_lock);
+	xa_unlock(&conn->pending);
+	if (queued)
+		schedule_work(&conn->cancel_work);
+}
+
+/* Put @req in flight; returns the connection generation it went to. */
+static int hostlink_req_insert(struct hostlink_conn *conn,
+			       struct hostlink_req *req, u64 *gen)
+{
+	int ret;
+
+	if (atomic_inc_return(&conn->in_flight) > HOSTLINK_MAX_IN_FLIGHT) {
+		atomic_dec(&conn->in_flight);
+		return -EBUSY;
+	}
+	req->id = atomic64_inc_return(&conn->next_id);
+	ret = xa_insert(&conn->pending, req->id, req, GFP_KERNEL);
+	if (ret) {
+		atomic_dec(&conn->in_flight);
+		return ret;
+	}
+	/* After the insert: a teardown either sees it or we see its state. */
+	xa_lock(&conn->pending);
+	if (conn->state != HOSTLINK_STATE_READY) {
+		__xa_erase(&conn->pending, req->id);
+		ret = -ENOTCONN;
+	}
+	*gen = conn->gen;
+	xa_unlock(&conn->pending);
+	if (ret)
+		atomic_dec(&conn->in_flight);
+	return ret;
+}
+
+/* Take @req back; false if someone else took it and will complete it. */
+static bool hostlink_req_remove(struct hostlink_conn *conn,
+				struct hostlink_req *req)
+{
+	if (xa_cmpxchg(&conn->pending, req->id, req, NULL, 0) != req)
+		return false;
+	atomic_dec(&conn->in_flight);
+	return true;
+}
+
+static int hostlink_req_send(struct hostlink_conn *conn,
+			     struct hostlink_req *req,
+			     const struct hostlink_call *call, u64 gen,
+			     long *timeout)
+{
+	struct {
+		struct hostlink_hdr hdr;
+		struct hostlink_cred cred;
+	} head;
+	int ret;
+
+	hostlink_hdr_init(&head.hdr, conn->version, HOSTLINK_REQUEST,
+			  sizeof(head.cred) + call->req_len, call->op, req->id);
+	if (call->flags & HOSTLINK_CALL_KERNEL)
+		head.hdr.flags = cpu_to_le16(HOSTLINK_F_KERNEL);
+	hostlink_cred_fill(&head.cred, call->flags & HOSTLINK_CALL_KERNEL);
+
+	ret = hostlink_tx_acquire(conn, timeout, true);
+	if (ret)
+		return ret;
+	/* The socket of the generation the request was filed under only. */
+	if (!conn->sock || READ_ONCE(conn->gen) != gen) {
+		ret = -ENOTCONN;
+	} else {
+		req->start = ktime_get();
+		ret = hostlink_send(conn->sock, &head, sizeof(head), call->req,
+				    call->req_len, *timeout);
+		if (ret == -EPIPE)
+			hostlink_conn_break(conn, "request cut short");
+	}
+	hostlink_tx_release(conn);
+	if (!ret) {
+		atomic64_inc(&conn->stats.requests);
+		atomic64_add(sizeof(head) + call->req_len,
+			     &conn->stats.bytes_out);
+	}
+	return ret;
+}
+
+/**
+ * hostlink_call() - send a request and wait for its reply
+ * @svc: a registered service
+ * @call: the request; @call->resp_len is set on success
+ *
+ * The request carries the calling task's credentials, unless
+ * HOSTLINK_CALL_KERNEL is set.  It is sent once, never again.
+ *
+ * Context: process context, may sleep; not from the service's own
+ * callbacks.
+ * Return: 0 or a negative errno: -ETIMEDOUT (deadline), -EINTR (signal;
+ * the host is sent a CANCEL), -ENOTCONN (no connection, or lost before
+ * the reply), -EMSGSIZE (request over the agreed frame size, or reply
+ * over @call->resp_max), -EBUSY (too many requests in flight), -EPROTO
+ * (the host answered with another op), or the host's error.
+ */
+int hostlink_call(struct hostlink_service *svc, struct hostlink_call *call)
+{
+	struct hostlink_conn *conn = svc->conn;
+	unsigned int ms = call->timeout_ms ?: hostlink_timeout_ms;
+	long timeout = msecs_to_jiffies(ms) ?: 1;
+	struct hostlink_req req = {
+		.op = call->op,
+		.resp = call->resp,
+		.resp_max = call->resp ? call->resp_max : 0,
+	};
+	u64 gen;
+	long left;
+	int ret;
+
+	call->resp_len = 0;
+	if (call->flags & ~HOSTLINK_CALL_KERNEL)
+		return -EINVAL;
+	if (READ_ONCE(conn->state) != HOSTLINK_STATE_READY)
+		return -ENOTCONN;
+	if (call->req_len > READ_ONCE(conn->max_frame) -
+			    sizeof(struct hostlink_cred))
+		return -EMSGSIZE;
+
+	init_completion(&req.done);
+	ret = hostlink_req_insert(conn, &req, &gen);
+	if (ret)
+		return ret;
+
+	ret = hostlink_req_send(conn, &req, call, gen, &timeout);
+	if (ret) {
+		if (hostlink_req_remove(conn, &req))
+			goto out_count;
+		/* lost meanwhile: the teardown completes it */
+		wait_for_completion(&req.done);
+		return req.status;
+	}
+
+	left = wait_for_completion_interruptible_timeout(&req.done, timeout);
+	if (left > 0)
+		goto out_done;
+	if (!hostlink_req_remove(conn, &req)) {
+		wait_for_completion(&req.done);
+		goto out_done;
+	}
+	ret = left ? -EINTR : -ETIMEDOUT;
+	hostlink_queue_cancel(conn, req.id, gen);
+out_count:
+	if (ret == -EINTR)
+		atomic64_inc(&conn->stats.interrupts);
+	else if (ret == -ETIMEDOUT)
+		atomic64_inc(&conn->stats.timeouts);
+	return ret;
+
+out_done:
+	call->resp_len = req.resp_len;
+	return req.status;
+}
+EXPORT_SYMBOL_NS_GPL(hostlink_call, HOSTLINK);
+
+/**
+ * hostlink_connected() - is the control connection up?
+ * @svc: a registered service
+ *
+ * Context: any.
+ */
+bool hostlink_connected(struct hostlink_service *svc)
+{
+	return READ_ONCE(svc->conn->state) == HOSTLINK_STATE_READY;
+}
+EXPORT_SYMBOL_NS_GPL(hostlink_connected, HOSTLINK);
+
+/**
+ * hostlink_wait_connected() - wait until the control connection is up
+ * @svc: a registered service
+ * @timeout_ms: how long at most
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -ETIMEDOUT or -EINTR.
+ */
+int hostlink_wait_connected(struct hostlink_service *svc,
+			    unsigned int timeout_ms)
+{
+	long ret;
+
+	ret = wait_event_interruptible_timeout(svc->conn->state_wq,
+					       hostlink_connected(svc),
+					       msecs_to_jiffies(timeout_ms));
+	if (ret < 0)
+		return -EINTR;
+	return ret ? 0 : -ETIMEDOUT;
+}
+EXPORT_SYMBOL_NS_GPL(hostlink_wait_connected, HOSTLINK);

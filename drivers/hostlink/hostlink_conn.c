@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hostlink core: the control connection of a service.
+ *
+ * One kernel thread per service connects to the host from a reserved
+ * port (it runs with kernel credentials, so it may bind one whoever
+ * registered the service), says HELLO, then receives frames until the
+ * connection is lost, fails what was in flight, and reconnects with
+ * backoff.  Senders (hostlink_call.c) write on the socket directly,
+ * one at a time, under the tx bit lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/net.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vm_sockets.h>
+#include <net/sock.h>
+
+#include "hostlink_priv.h"
+
+/* Control connections bind one of these source ports. */
+#define HOSTLINK_RESERVED_PORT_FIRST	512
+#define HOSTLINK_RESERVED_PORTS \
+	(HOSTLINK_RESERVED_PORT_END - HOSTLINK_RESERVED_PORT_FIRST)
+
+#define HOSTLINK_BACKOFF_MIN_MS		100
+#define HOSTLINK_BACKOFF_MAX_MS		5000
+/* HELLO, and the rest of a frame once its header is in. */
+#define HOSTLINK_HELLO_TIMEOUT		(5 * HZ)
+#define HOSTLINK_FRAME_TIMEOUT		(10 * HZ)
+
+static atomic_t hostlink_port_cursor = ATOMIC_INIT(0);
+
+const char *hostlink_state_name(enum hostlink_state state)
+{
+	switch (state) {
+	case HOSTLINK_STATE_CONNECTING:
+		return "connecting";
+	case HOSTLINK_STATE_READY:
+		return "connected";
+	case HOSTLINK_STATE_REFUSED:
+		return "refused";
+	case HOSTLINK_STATE_STOPPED:
+		return "stopped";
+	}
+	return "unknown";
+}
+
+/**
+ * hostlink_tx_acquire() - take the right to send on the connection
+ * @conn: the connection
+ * @timeout: jiffies to wait at most, updated to what is left; unused
+ *	when not @interruptible
+ * @interruptible: a caller's wait (signals and @timeout end it), or the
+ *	receive thread's teardown (waits for the sender to finish)
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EINTR or -ETIMEDOUT.
+ */
+int hostlink_tx_acquire(struct hostlink_conn *conn, long *timeout,
+			bool interruptible)
+{
+	long left;
+
+	if (!interruptible) {
+		wait_event(conn->tx_wq, !test_and_set_bit_lock(0, &conn->tx));
+		return 0;
+	}
+	left = wait_event_interruptible_timeout(conn->tx_wq,
+			!test_and_set_bit_lock(0, &conn->tx), *timeout);
+	if (left < 0)
+		return -EINTR;
+	if (left == 0)
+		return -ETIMEDOUT;
+	*timeout = left;
+	return 0;
+}
+
+void hostlink_tx_release(struct hostlink_conn *conn)
+{
+	clear_bit_unlock(0, &conn->tx);
+	/* pairs with the test_and_set_bit_lock() of the waiters */
+	smp_mb__after_atomic();
+	wake_up(&conn->tx_wq);
+}
+
+/**
+ * hostlink_send() - write one frame
+ * @sock: a connected socket
+ * @head: the header (and fixed part)
+ * @head_len: its length
+ * @body: the rest, or NULL
+ * @body_len: its length
+ * @timeout: jiffies the write may block
+ *
+ * Context: process context; the caller holds the connection's tx lock
+ * (or owns @sock alone).
+ * Return: 0 when all was written; -ETIMEDOUT, -EINTR or another error
+ * when nothing was; -EPIPE when part was (the stream is then broken).
+ */
+int hostlink_send(struct socket *sock, const void *head, size_t head_len,
+		  const void *body, size_t body_len, long timeout)
+{
+	struct kvec iov[2] = {
+		{ .iov_base = (void *)head, .iov_len = head_len },
+		{ .iov_base = (void *)body, .iov_len = body_len },
+	};
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	size_t total = head_len + body_len;
+	int ret;
+
+	WRITE_ONCE(sock->sk->sk_sndtimeo, timeout);
+	ret = kernel_sendmsg(sock, &msg, iov, body_len ? 2 : 1, total);
+	if (ret == total)
+		return 0;
+	if (ret > 0)
+		return -EPIPE;
+	if (ret == -EAGAIN)
+		return -ETIMEDOUT;
+	if (ret == -ERESTARTSYS)
+		return -EINTR;
+	return ret;
+}
+
+/*
+ * Read exactly @len bytes.  Return: 0, -ENODATA on EOF before the first
+ * byte, -EPIPE on EOF after it, -EAGAIN on timeout, or another error.
+ */
+static int hostlink_recv(struct socket *sock, void *buf, size_t len,
+			 long timeout)
+{
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {};
+	int ret;
+
+	WRITE_ONCE(sock->sk->sk_rcvtimeo, timeout);
+	ret = kernel_recvmsg(sock, &msg, &iov, 1, len, MSG_WAITALL);
+	if (ret == len)
+		return 0;
+	if (ret == 0)
+		return -ENODATA;
+	if (ret > 0)
+		return -EPIPE;
+	return ret;
+}
+
+static void hostlink_set_error(struct hostlink_conn *conn, int err,
+			       const char *fmt, ...)
+{
+	char buf[sizeof(conn->last_error)];
+	bool changed;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vscnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+
+	xa_lock(&conn->pending);
+	changed = strcmp(buf, conn->last_error) != 0;
+	strscpy(conn->last_error, buf, sizeof(conn->last_error));
+	xa_unlock(&conn->pending);
+
+	/* Logged once per distinct reason, not on every retry. */
+	if (changed)
+		pr_info("%s: %s (%pe)\n", conn->svc->name, buf, ERR_PTR(err));
+}
+
+static void hostlink_set_state(struct hostlink_conn *conn,
+			       enum hostlink_state state)
+{
+	xa_lock(&conn->pending);
+	if (conn->state != HOSTLINK_STATE_STOPPED)
+		conn->state = state;
+	xa_unlock(&conn->pending);
+	wake_up_all(&conn->state_wq);
+}
+
+/**
+ * hostlink_conn_break() - give up a connection whose stream is broken
+ * @conn: the connection
+ * @why: for the log
+ *
+ * The receive thread sees the shutdown, fails what is in flight and
+ * reconnects.
+ * Context: process context; may hold the tx lock.
+ */
+void hostlink_conn_break(struct hostlink_conn *conn, const char *why)
+{
+	mutex_lock(&conn->sock_lock);
+	if (conn->sock)
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	mutex_unlock(&conn->sock_lock);
+	hostlink_set_error(conn, -EPIPE, "%s", why);
+}
+
+static int hostlink_bind_reserved(struct socket *sock, u32 *port)
+{
+	struct sockaddr_vm addr = {
+		.svm_family = AF_VSOCK,
+		.svm_cid = VMADDR_CID_ANY,
+	};
+	unsigned int i;
+	int ret = -EADDRINUSE;
+
+	for (i = 0; i < HOSTLINK_RESERVED_PORTS; i++) {
+		addr.svm_port = HOSTLINK_RESERVED_PORT_END - 1 -
+			(unsigned int)atomic_inc_return(&hostlink_port_cursor) %
+			HOSTLINK_RESERVED_PORTS;
+		ret = kernel_bind(sock, (struct sockaddr *)&addr, sizeof(addr));
+		if (ret != -EADDRINUSE)
+			break;
+	}
+	if (!ret)
+		*port = addr.svm_port;
+	return ret;
+}
+
+static int hostlink_welcome_check(struct hostlink_conn *conn,
+				  const struct hostlink_hdr *hdr,
+				  const struct hostlink_welcome *w)
+{
+	struct hostlink_service *svc = conn->svc;
+	u32 status = le32_to_cpu(hdr->status);
+	u16 version = le16_to_cpu(w->version);
+	u32 max_frame = le32_to_cpu(w->max_frame);
+	u64 features = le64_to_cpu(w->features);
+
+	if (status) {
+		atomic64_inc(&conn->stats.refusals);
+		hostlink_set_error(conn, -(int)status,
+				   "host refused %s: %.*s (host speaks versions %u-%u, we %u-%u)",
+				   svc->name, (int)strnlen(w->message, sizeof(w->message)),
+				   w->message, le16_to_cpu(w->min_version),
+				   le16_to_cpu(w->max_version), HOSTLINK_PROTO_MIN,
+				   HOSTLINK_PROTO_MAX);
+		return -(int)status;
+	}
+	if (version < HOSTLINK_PROTO_MIN || version > HOSTLINK_PROTO_MAX) {
+		atomic64_inc(&conn->stats.refusals);
+		hostlink_set_error(conn, -EPROTONOSUPPORT,
+				   "host chose protocol version %u, we speak %u-%u",
+				   version, HOSTLINK_PROTO_MIN, HOSTLINK_PROTO_MAX);
+		return -EPROTONOSUPPORT;
+	}
+	if (max_frame < HOSTLINK_FRAME_MIN || max_frame > HOSTLINK_FRAME_LIMIT ||
+	    (features & ~HOSTLINK_FEAT_ALL) || w->__reserved0 ||
+	    w->__reserved1) {
+		atomic64_inc(&conn->stats.protocol_errors);
+		hostlink_set_error(conn, -EPROTO, "bad WELCOME from the host");
+		return -EPROTO;
+	}
+
+	xa_lock(&conn->pending);
+	conn->version = version;
+	conn->max_frame = min(max_frame, hostlink_max_frame);
+	conn->features = features;
+	xa_unlock(&conn->pending);
+	return 0;
+}
+
+static int hostlink_conn_hello(struct hostlink_conn *conn,
+			       struct socket *sock)
+{
+	struct hostlink_service *svc = conn->svc;
+	struct {
+		struct hostlink_hdr hdr;
+		struct hostlink_hello hello;
+	} out;
+	struct hostlink_welcome w;
+	struct hostlink_hdr hdr;
+	const char *why;
+	int ret;
+
+	hostlink_hdr_init(&out.hdr, HOSTLINK_PROTO_MAX, HOSTLINK_HELLO,
+			  sizeof(out.hello), 0, 0);
+	memset(&out.hello, 0, sizeof(out.hello));
+	out.hello.min_version = cpu_to_le16(HOSTLINK_PROTO_MIN);
+	out.hello.max_version = cpu_to_le16(HOSTLINK_PROTO_MAX);
+	out.hello.max_frame = cpu_to_le32(hostlink_max_frame);
+	out.hello.features = cpu_to_le64(HOSTLINK_FEAT_ALL);
+	strscpy_pad(out.hello.service, svc->remote ?: svc->name,
+		    sizeof(out.hello.service));
+
+	ret = hostlink_send(sock, &out, sizeof(out), NULL, 0,
+			    HOSTLINK_HELLO_TIMEOUT);
+	if (ret)
+		goto err;
+	ret = hostlink_recv(sock, &hdr, sizeof(hdr), HOSTLINK_HELLO_TIMEOUT);
+	if (ret)
+		goto err;
+	if (hostlink_hdr_check(&hdr, 0, sizeof(w), &why) ||
+	    hdr.type != HOSTLINK_WELCOME) {
+		atomic64_inc(&conn->stats.protocol_errors);
+		hostlink_set_error(conn, -EPROTO, "bad answer to HELLO: %s",
+				   why ?: "not a WELCOME");
+		return -EPROTO;
+	}
+	ret = hostlink_recv(sock, &w, sizeof(w), HOSTLINK_HELLO_TIMEOUT);
+	if (ret)
+		goto err;
+	return hostlink_welcome_check(conn, &hdr, &w);
+
+err:
+	hostlink_set_error(conn, ret, "no answer to HELLO");
+	return ret;
+}
+
+/* Connect and say HELLO; on success the connection is READY. */
+static int hostlink_conn_open(struct hostlink_conn *conn,
+			      struct socket **sockp)
+{
+	struct hostlink_service *svc = conn->svc;
+	struct sockaddr_vm addr = {
+		.svm_family = AF_VSOCK,
+		.svm_cid = hostlink_host_cid(),
+		.svm_port = svc->port,
+	};
+	struct socket *sock;
+	bool stopped;
+	u32 port = 0;
+	int ret;
+
+	ret = sock_create_kern(&init_net, AF_VSOCK, SOCK_STREAM, 0, &sock);
+	if (ret) {
+		hostlink_set_error(conn, ret, "cannot create a vsock socket");
+		return ret;
+	}
+	ret = hostlink_bind_reserved(sock, &port);
+	if (ret) {
+		hostlink_set_error(conn, ret, "cannot bind a reserved port");
+		goto err_release;
+	}
+
+	/* From here on hostlink_conn_stop() can shut it down. */
+	mutex_lock(&conn->sock_lock);
+	conn->sock = sock;
+	conn->local_port = port;
+	stopped = READ_ONCE(conn->state) == HOSTLINK_STATE_STOPPED;
+	mutex_unlock(&conn->sock_lock);
+	if (stopped) {
+		ret = -ESHUTDOWN;
+		goto err_clear;
+	}
+
+	ret = kernel_connect(sock, (struct sockaddr *)&addr, sizeof(addr), 0);
+	if (ret) {
+		hostlink_set_error(conn, ret, "cannot connect to host %u port %u",
+				   addr.svm_cid, addr.svm_port);
+		goto err_clear;
+	}
+	ret = hostlink_conn_hello(conn, sock);
+	if (ret)
+		goto err_clear;
+
+	xa_lock(&conn->pending);
+	if (conn->state != HOSTLINK_STATE_STOPPED) {
+		conn->state = HOSTLINK_STATE_READY;
+		conn->gen++;
+		conn->last_error[0] = '\0';
+	} else {
+		ret = -ESHUTDOWN;
+	}
+	xa_unlock(&conn->pending);
+	if (ret)
+		goto err_clear;
+	atomic64_inc(&conn->stats.connects);
+	pr_info("%s: connected to host %u port %u from port %u, protocol %u\n",
+		svc->name, addr.svm_cid, addr.svm_port, port, conn->version);
+	*sockp = sock;
+	return 0;
+
+err_clear:
+	mutex_lock(&conn->sock_lock);
+	conn->sock = NULL;
+	conn->local_port = 0;
+	mutex_unlock(&conn->sock_lock);
+err_release:
+	sock_release(sock);
+	return ret;
+}
+
+static void hostlink_conn_event(struct hostlink_conn *conn,
+				const struct hostlink_hdr *hdr, size_t len)
+{
+	const struct hostlink_service_ops *ops = conn->svc->ops;
+
+	atomic64_inc(&conn->stats.events);
+	if (ops && ops->event)
+		ops->event(conn->svc, le32_to_cpu(hdr->op), conn->rxbuf, len);
+}
+
+/* Receive frames until the connection fails; returns why. */
+static int hostlink_conn_receive(struct hostlink_conn *conn,
+				 struct socket *sock)
+{
+	struct hostlink_hdr hdr;
+	const char *why;
+	size_t len;
+	int ret;
+
+	for (;;) {
+		ret = hostlink_recv(sock, &hdr, sizeof(hdr),
+				    MAX_SCHEDULE_TIMEOUT);
+		if (ret == -ENODATA) {
+			hostlink_set_error(conn, -ECONNRESET,
+					   "the host closed the connection");
+			return ret;
+		}
+		if (ret) {
+			hostlink_set_error(conn, ret, "connection lost");
+			return ret;
+		}
+		ret = hostlink_hdr_check(&hdr, conn->version,
+					 conn->max_frame, &why);
+		if (!ret && hdr.type == HOSTLINK_EVENT &&
+		    !(conn->features & HOSTLINK_FEAT_EVENTS))
+			why = "EVENT not agreed";
+		else if (!ret && hdr.type != HOSTLINK_REPLY &&
+			 hdr.type != HOSTLINK_EVENT)
+			why = "unexpected frame type";
+		if (why) {
+			atomic64_inc(&conn->stats.protocol_errors);
+			hostlink_set_error(conn, -EPROTO,
+					   "protocol error from the host: %s", why);
+			return -EPROTO;
+		}
+
+		len = le32_to_cpu(hdr.len);
+		if (len) {
+			ret = hostlink_recv(sock, conn->rxbuf, len,
+					    HOSTLINK_FRAME_TIMEOUT);
+			if (ret) {
+				atomic64_inc(&conn->stats.protocol_errors);
+				hostlink_set_error(conn, ret,
+						   "truncated frame from the host");
+				return ret;
+			}
+		}
+		atomic64_add(sizeof(hdr) + len, &conn->stats.bytes_in);
+
+		if (hdr.type == HOSTLINK_REPLY)
+			hostlink_complete_reply(conn, &hdr, conn->rxbuf, len);
+		else
+			hostlink_conn_event(conn, &hdr, len);
+	}
+}
+
+static void hostlink_conn_notify(struct hostlink_conn *conn, bool up)
+{
+	const struct hostlink_service_ops *ops = conn->svc->ops;
+
+	if (ops && ops->state)
+		ops->state(conn->svc, up);
+}
+
+/* Tear a lost connection down; the thread then reconnects. */
+static void hostlink_conn_close(struct hostlink_conn *conn,
+				struct socket *sock)
+{
+	unsigned long flags;
+
+	kernel_sock_shutdown(sock, SHUT_RDWR);	/* wakes a blocked sender */
+	hostlink_set_state(conn, HOSTLINK_STATE_CONNECTING);
+	hostlink_fail_all(conn, -ENOTCONN);
+	spin_lock_irqsave(&conn->cancel_lock, flags);
+	kfifo_reset(&conn->cancels);
+	spin_unlock_irqrestore(&conn->cancel_lock, flags);
+
+	hostlink_tx_acquire(conn, NULL, false);
+	mutex_lock(&conn->sock_lock);
+	conn->sock = NULL;
+	conn->local_port = 0;
+	mutex_unlock(&conn->sock_lock);
+	hostlink_tx_release(conn);
+
+	sock_release(sock);
+	atomic64_inc(&conn->stats.disconnects);
+}
+
+static int hostlink_conn_thread(void *data)
+{
+	struct hostlink_conn *conn = data;
+	unsigned int backoff = HOSTLINK_BACKOFF_MIN_MS;
+	struct socket *sock;
+	int ret;
+
+	while (!kthread_should_stop()) {
+		ret = hostlink_conn_open(conn, &sock);
+		if (!ret) {
+			backoff = HOSTLINK_BACKOFF_MIN_MS;
+			wake_up_all(&conn->state_wq);
+			hostlink_conn_notify(conn, true);
+			hostlink_conn_receive(conn, sock);
+			hostlink_conn_close(conn, sock);
+			hostlink_conn_notify(conn, false);
+		} else {
+			hostlink_set_state(conn, ret == -EPROTONOSUPPORT ||
+					   ret == -EPERM || ret == -ENOENT ?
+					   HOSTLINK_STATE_REFUSED :
+					   HOSTLINK_STATE_CONNECTING);
+		}
+		wait_event_interruptible_timeout(conn->state_wq,
+						 kthread_should_stop(),
+						 msecs_to_jiffies(backoff));
+		backoff = min(backoff * 2, HOSTLINK_BACKOFF_MAX_MS);
+	}
+	return 0;
+}
+
+/**
+ * hostlink_conn_start() - create the control connection of a service
+ * @svc: the service being registered
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or a negative errno.
+ */
+int hostlink_conn_start(struct hostlink_service *svc)
+{
+	struct hostlink_conn *conn;
+	int ret;
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		return -ENOMEM;
+	conn->rxbuf = kvmalloc(hostlink_max_frame, GFP_KERNEL);
+	if (!conn->rxbuf) {
+		ret = -ENOMEM;
+		goto err_free_conn;
+	}
+	conn->svc = svc;
+	mutex_init(&conn->sock_lock);
+	init_waitqueue_head(&conn->tx_wq);
+	xa_init(&conn->pending);
+	init_waitqueue_head(&conn->state_wq);
+	spin_lock_init(&conn->cancel_lock);
+	INIT_KFIFO(conn->cancels);
+	INIT_WORK(&conn->cancel_work, hostlink_cancel_work);
+	conn->state = HOSTLINK_STATE_CONNECTING;
+	svc->conn = conn;
+
+	conn->thread = kthread_run(hostlink_conn_thread, conn, "hostlink-%s",
+				   svc->name);
+	if (IS_ERR(conn->thread)) {
+		ret = PTR_ERR(conn->thread);
+		goto err_free_buf;
+	}
+	hostlink_debugfs_add(conn);
+	return 0;
+
+err_free_buf:
+	svc->conn = NULL;
+	kvfree(conn->rxbuf);
+err_free_conn:
+	kfree(conn);
+	return ret;
+}
+
+/**
+ * hostlink_conn_stop() - close the control connection of a service
+ * @svc: the service being unregistered
+ *
+ * Fails whatever is in flight with -ENOTCONN.  The caller guarantees
+ * that no hostlink_call() or hostlink_attach() on @svc runs or starts.
+ * Context: process context, may sleep.
+ */
+void hostlink_conn_stop(struct hostlink_service *svc)
+{
+	struct hostlink_conn *conn = svc->conn;
+
+	xa_lock(&conn->pending);
+	conn->state = HOSTLINK_STATE_STOPPED;
+	xa_unlock(&conn->pending);
+
+	mutex_lock(&conn->sock_lock);
+	if (conn->sock)
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	mutex_unlock(&conn->sock_lock);
+
+	kthread_stop(conn->thread);
+	cancel_work_sync(&conn->cancel_work);
+	hostlink_debugfs_remove(conn);
+	WARN_ON(!xa_empty(&conn->pending));
+	xa_destroy(&conn->pending);
+	svc->conn = NULL;
+	kvfree(conn->rxbuf);
+	kfree(conn);
+}

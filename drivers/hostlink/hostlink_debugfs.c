@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hostlink core: /sys/kernel/debug/hostlink/<service>, the detail that
+ * sysfs does not promise: the connection and every request in flight.
+ */
+#include <linux/debugfs.h>
+#include <linux/ktime.h>
+#include <linux/seq_file.h>
+
+#include "hostlink_priv.h"
+
+struct dentry *hostlink_debugfs_root;
+
+static int hostlink_debugfs_show(struct seq_file *m, void *unused)
+{
+	struct hostlink_conn *conn = m->private;
+	struct hostlink_req *req;
+	ktime_t now = ktime_get();
+	unsigned long id;
+
+	xa_lock(&conn->pending);
+	seq_printf(m, "state: %s\n", hostlink_state_name(conn->state));
+	seq_printf(m, "generation: %llu\n", conn->gen);
+	seq_printf(m, "local_port: %u\n", READ_ONCE(conn->local_port));
+	seq_printf(m, "version: %u\nmax_frame: %u\nfeatures: %#llx\n",
+		   conn->version, conn->max_frame, conn->features);
+	seq_printf(m, "last_error: %s\n", conn->last_error);
+	seq_printf(m, "in_flight: %d\n", atomic_read(&conn->in_flight));
+	seq_puts(m, "requests:\n");
+	/* entries leave the table under this lock before their owner goes */
+	xa_for_each(&conn->pending, id, req)
+		seq_printf(m, "  id %lu op %u age_us %lld\n", id, req->op,
+			   req->start ? ktime_us_delta(now, req->start) : -1LL);
+	xa_unlock(&conn->pending);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hostlink_debugfs);
+
+void hostlink_debugfs_add(struct hostlink_conn *conn)
+{
+	conn->debugfs = debugfs_create_file(conn->svc->name, 0400,
+					    hostlink_debugfs_root, conn,
+					    &hostlink_debugfs_fops);
+}
+
+void hostlink_debugfs_remove(struct hostlink_conn *conn)
+{
+	debugfs_remove(conn->debugfs);
+}
+
+void hostlink_debugfs_init(void)
+{
+	hostlink_debugfs_root = debugfs_create_dir("hostlink", NULL);
+}
+
+void hostlink_debugfs_exit(void)
+{
+	debugfs_remove_recursive(hostlink_debugfs_root);
+}
