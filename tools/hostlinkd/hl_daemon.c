@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hostlinkd: the daemon object (see hl_daemon.h).
+ */
+#include <errno.h>
+#include <sys/random.h>
+
+#include "hl_daemon.h"
+
+static int hl_getrandom(void *buf, size_t len)
+{
+	ssize_t n = getrandom(buf, len, 0);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+void hl_daemon_init(struct hl_daemon *d, const struct hl_config *cfg)
+{
+	*d = (struct hl_daemon){
+		.cfg = cfg,
+		.clock = hl_now_ms,
+		.random = hl_getrandom,
+	};
+	hl_list_init(&d->guests);
+	hl_list_init(&d->conns);
+	hl_list_init(&d->dirty);
+	hl_list_init(&d->tokens);
+}
+
+/*
+ * Works off the dirty list: kicked connections go on, then the I/O
+ * layer sends, re-arms polling, or closes and frees.  Whatever that
+ * makes dirty again is handled in the same call.
+ */
+void hl_daemon_run_pending(struct hl_daemon *d)
+{
+	while (!hl_list_empty(&d->dirty)) {
+		struct hl_conn *c = hl_list_first(&d->dirty, struct hl_conn, dirty);
+
+		hl_list_del(&c->dirty);
+		if (c->kick)
+			hl_conn_kick(c);
+		d->sync(d, c);
+	}
+}
+
+/* Frees what is left; the I/O layer has destroyed every connection. */
+void hl_daemon_free(struct hl_daemon *d)
+{
+	hl_timers_free(&d->timers);
+}

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hostlinkd: the daemon's objects and the internal API between its
+ * layers.
+ *
+ *   hl_loop.c     sockets, epoll, signals, the timerfd: the only I/O
+ *   hl_conn.c     a connection: receive framing, send queue, limits
+ *   hl_proto.c    the protocol on a connection: HELLO, ATTACH, REQUEST,
+ *                 CANCEL, and the request API that services use
+ *   hl_guest.c    per-guest accounting and trust rules
+ *   hl_token.c    one-time tokens for extra connections
+ *   hl_service.c  the service table; hl_svc_*.c one service each
+ *
+ * Everything below hl_loop.c is I/O-free, so the fuzzer and the tests
+ * can drive a connection with bytes and a clock of their own.  One
+ * thread: nothing is locked.  A connection is never freed inside a
+ * callback: it is marked HL_CONN_DEAD and put on the dirty list, and
+ * hl_daemon_run_pending() hands it to the I/O layer, which frees it.
+ */
+#ifndef HL_DAEMON_H
+#define HL_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hl_config.h"
+#include "hl_frame.h"
+#include "hl_list.h"
+#include "hl_timer.h"
+#include "hl_txq.h"
+
+#define HL_HYBRID_CID		UINT32_MAX	/* the hybrid pseudo-guest */
+#define HL_RXBUF_SIZE		(64 * 1024)
+/* A connection may always queue this much, whatever its guest's total. */
+#define HL_TXQ_FAIR		(64 * 1024)
+#define HL_HANDSHAKE_MS		10000	/* first frame due within */
+#define HL_LINGER_MS		5000	/* a refusal must be read within */
+#define HL_TOKEN_MS		10000	/* a token is good for */
+#define HL_TOKENS_PER_GUEST	64
+#define HL_REFUSING_PER_GUEST	4	/* beyond the limit, told EUSERS */
+
+struct hl_conn;
+struct hl_req;
+struct hl_daemon;
+
+/**
+ * struct hl_service - one service of the daemon
+ * @name: the name a guest asks for in HELLO.
+ * @port: its default port.
+ * @request: handle a REQUEST; answer with hl_req_reply() now or later.
+ * @cancel: drop the work of a pending request (its timer, its state);
+ *	the core frees it.  Called on CANCEL and when the connection goes.
+ * @resume: the request's connection may queue again after
+ *	hl_req_wait_drain().
+ * @attach: an extra connection presented a token of this service; it is
+ *	in raw mode now.  @priv is what hl_token_issue() was given.
+ * @raw_data: bytes on an attached connection; all are consumed.
+ * @raw_eof: the peer shut down its side of an attached connection.
+ * @conn_close: the connection is going away (optional).
+ */
+struct hl_service {
+	const char *name;
+	uint32_t port;
+	void (*request)(struct hl_req *req, const uint8_t *data, uint32_t len);
+	void (*cancel)(struct hl_req *req);
+	void (*resume)(struct hl_req *req);
+	int (*attach)(struct hl_conn *c, void *priv);
+	void (*raw_data)(struct hl_conn *c, const uint8_t *buf, size_t len);
+	void (*raw_eof)(struct hl_conn *c);
+	void (*conn_close)(struct hl_conn *c);
+};
+
+extern const struct hl_service hl_svc_test;
+const struct hl_service *hl_service_find(const char *name);
+
+/**
+ * struct hl_guest - one guest (CID) and what it holds against its limits
+ * @node: in hl_daemon.guests.
+ * @d: the daemon.
+ * @cid: its CID, or HL_HYBRID_CID for every hybrid vsock peer together.
+ * @nconns: connections counted against max_connections.
+ * @nrefusing: connections beyond the limit, waiting to be told EUSERS.
+ * @nreqs: requests in flight.
+ * @ntokens: tokens outstanding.
+ * @tx_bytes: bytes queued for sending on all its connections.
+ * @conns: its connections (hl_conn.gnode).
+ */
+struct hl_guest {
+	struct hl_list node;
+	struct hl_daemon *d;
+	uint32_t cid;
+	unsigned int nconns;
+	unsigned int nrefusing;
+	unsigned int nreqs;
+	unsigned int ntokens;
+	uint64_t tx_bytes;
+	struct hl_list conns;
+};
+
+/* Who is on the other end, as the socket layer said. */
+struct hl_peer {
+	bool hybrid;		/* a unix socket <path>_<lport>: no cid/port */
+	uint32_t cid;
+	uint32_t port;
+	uint32_t lport;		/* the listening port it came to */
+};
+
+enum hl_conn_state {
+	HL_CONN_NEW,		/* waiting for HELLO or ATTACH */
+	HL_CONN_CONTROL,	/* after WELCOME 0: requests */
+	HL_CONN_RAW,		/* after ATTACHED 0: the service's bytes */
+	HL_CONN_CLOSING,	/* send what is queued, then close */
+	HL_CONN_DEAD,		/* close now */
+};
+
+/**
+ * struct hl_conn - one accepted connection
+ * @d: the daemon.
+ * @g: its guest.
+ * @node: in hl_daemon.conns.
+ * @gnode: in hl_guest.conns.
+ * @dirty: in hl_daemon.dirty while the I/O layer must look at it.
+ * @serial: a number for the logs.
+ * @peer: who it is.
+ * @state: see enum hl_conn_state.
+ * @refuse_users: accepted beyond the guest's limit: answer EUSERS.
+ * @trusted: the credentials in its requests are the guest kernel's.
+ * @blocked: reading paused, its guest's send queue being full.
+ * @kick: unblocked: process buffered input, resume waiting requests.
+ * @rx_eof: the peer shut down its sending side.
+ * @eof_told: the service heard of it (raw_eof).
+ * @rx: what the receive side has agreed (version, max_frame, features).
+ * @svc: the service, once known.
+ * @svc_priv: the service's per-connection data.
+ * @rxbuf: staging buffer for received bytes, HL_RXBUF_SIZE.
+ * @rx_start: first unprocessed byte in @rxbuf.
+ * @rx_end: end of the received bytes in @rxbuf.
+ * @hdr: the header of the frame being received, when @have_hdr.
+ * @have_hdr: @hdr is checked; its payload is due.
+ * @payload: a frame too large for @rxbuf is gathered here.
+ * @payload_have: bytes of @payload received.
+ * @reqs: pending requests (hl_req.node).
+ * @waiters: requests waiting for the queue to drain (hl_req.wait).
+ * @tokens: tokens issued on this connection (hl_token.cnode).
+ * @txq: bytes to send.
+ * @timer: handshake and linger deadlines.
+ * @fd: the socket; owned by the I/O layer, -1 in tests.
+ * @events: the epoll events the I/O layer asked for.
+ * @logf: logfmt fields that name the connection.
+ */
+struct hl_conn {
+	struct hl_daemon *d;
+	struct hl_guest *g;
+	struct hl_list node;
+	struct hl_list gnode;
+	struct hl_list dirty;
+	uint64_t serial;
+	struct hl_peer peer;
+	enum hl_conn_state state;
+	bool refuse_users;
+	bool trusted;
+	bool blocked;
+	bool kick;
+	bool rx_eof;
+	bool eof_told;
+	struct hl_rx_ctx rx;
+	const struct hl_service *svc;
+	void *svc_priv;
+	uint8_t *rxbuf;
+	size_t rx_start, rx_end;
+	struct hl_hdr hdr;
+	bool have_hdr;
+	uint8_t *payload;
+	uint32_t payload_have;
+	struct hl_list reqs;
+	struct hl_list waiters;
+	struct hl_list tokens;
+	struct hl_txq txq;
+	struct hl_timer timer;
+	int fd;
+	uint32_t events;
+	char logf[192];
+};
+
+/**
+ * struct hl_req - a request in flight
+ * @c: its connection.
+ * @node: in hl_conn.reqs.
+ * @wait: in hl_conn.waiters, after hl_req_wait_drain().
+ * @id: the guest's id.
+ * @op: the service's operation.
+ * @flags: the header flags (HOSTLINK_F_KERNEL).
+ * @cred: the credential block.
+ * @timer: for the service.
+ * @arg: the service's state.
+ */
+struct hl_req {
+	struct hl_conn *c;
+	struct hl_list node;
+	struct hl_list wait;
+	uint64_t id;
+	uint32_t op;
+	uint16_t flags;
+	struct hl_cred cred;
+	struct hl_timer timer;
+	uint64_t arg[2];
+};
+
+/**
+ * struct hl_daemon - everything
+ * @cfg: the configuration.
+ * @guests: struct hl_guest.
+ * @conns: struct hl_conn.
+ * @dirty: connections the I/O layer must look at (hl_conn.dirty).
+ * @tokens: struct hl_token.
+ * @timers: all timers.
+ * @clock: CLOCK_MONOTONIC in ms (tests may put their own).
+ * @random: fills a buffer with random bytes; 0 or -errno.
+ * @sync: the I/O layer: send what is queued, set what to poll for, and
+ *	close and hl_conn_destroy() a dead connection.
+ * @io: the I/O layer's data.
+ * @next_serial: for hl_conn.serial.
+ */
+struct hl_daemon {
+	const struct hl_config *cfg;
+	struct hl_list guests;
+	struct hl_list conns;
+	struct hl_list dirty;
+	struct hl_list tokens;
+	struct hl_timers timers;
+	uint64_t (*clock)(void);
+	int (*random)(void *buf, size_t len);
+	void (*sync)(struct hl_daemon *d, struct hl_conn *c);
+	void *io;
+	uint64_t next_serial;
+};
+
+void hl_daemon_init(struct hl_daemon *d, const struct hl_config *cfg);
+void hl_daemon_run_pending(struct hl_daemon *d);
+void hl_daemon_free(struct hl_daemon *d);
+
+/* hl_guest.c */
+int hl_guest_get(struct hl_daemon *d, const struct hl_peer *peer,
+		 struct hl_guest **out);
+void hl_guest_put(struct hl_guest *g);
+bool hl_guest_over(const struct hl_guest *g);
+void hl_guest_recheck(struct hl_guest *g);
+int hl_guest_cid_allowed(const struct hl_daemon *d, const struct hl_peer *peer,
+			 char *why, size_t whylen);
+
+/* hl_conn.c */
+int hl_conn_new(struct hl_daemon *d, const struct hl_peer *peer, int fd,
+		struct hl_conn **out);
+void hl_conn_destroy(struct hl_conn *c);
+void hl_conn_rx_space(struct hl_conn *c, uint8_t **buf, size_t *len);
+void hl_conn_rx_done(struct hl_conn *c, size_t n);
+void hl_conn_rx_eof(struct hl_conn *c);
+void hl_conn_kick(struct hl_conn *c);
+size_t hl_conn_feed(struct hl_conn *c, const void *buf, size_t len);
+bool hl_conn_wants_read(const struct hl_conn *c);
+void hl_conn_tx_done(struct hl_conn *c, size_t n);
+int hl_conn_send(struct hl_conn *c, const struct hl_hdr *h, const void *payload);
+int hl_conn_send_raw(struct hl_conn *c, const void *buf, size_t len);
+bool hl_conn_can_queue(const struct hl_conn *c);
+void hl_conn_update_block(struct hl_conn *c);
+void hl_conn_mark_dirty(struct hl_conn *c);
+void hl_conn_close(struct hl_conn *c, bool flush, const char *why);
+void hl_conn_protocol_error(struct hl_conn *c, const struct hl_frame_error *err);
+__attribute__((format(printf, 3, 4)))
+void hl_conn_log(const struct hl_conn *c, enum hl_log_level level,
+		 const char *fmt, ...);
+
+/* hl_proto.c */
+void hl_proto_dispatch(struct hl_conn *c, const struct hl_hdr *h,
+		       const uint8_t *payload);
+void hl_proto_close(struct hl_conn *c);
+void hl_proto_resume(struct hl_conn *c);
+void hl_req_reply(struct hl_req *req, uint32_t status, const void *data,
+		  uint32_t len);
+int hl_req_event(struct hl_req *req, uint32_t op, const void *data, uint32_t len);
+bool hl_req_can_send(const struct hl_req *req);
+void hl_req_wait_drain(struct hl_req *req);
+
+/* hl_token.c */
+int hl_token_issue(struct hl_conn *c, void *priv, uint8_t *token);
+int hl_token_redeem(struct hl_conn *c, const struct hl_hdr *h,
+		    const struct hl_attach *a, const struct hl_service **svc,
+		    void **priv, char *why, size_t whylen);
+void hl_token_drop_conn(struct hl_conn *c);
+
+#endif /* HL_DAEMON_H */
