@@ -19,9 +19,10 @@ hl_cflags += -isystem $(KSFT_DIR) -I$(TOP)/selftests/include \
 out := $(O)/selftests/$(PART)
 all: $(addprefix $(out)/,$(PROGS)) $(if $(wildcard settings),$(out)/settings)
 
-$(out)/%: %.c $(wildcard *.h) $(wildcard $(TOP)/selftests/include/*.h)
+# EXTRA_SRCS: sources linked into every program of the part.
+$(out)/%: %.c $(EXTRA_SRCS) $(wildcard *.h) $(wildcard $(TOP)/selftests/include/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(hl_cflags) -o $@ $< $(LDLIBS) $(hl_ldflags)
+	$(CC) $(hl_cflags) -o $@ $< $(EXTRA_SRCS) $(LDLIBS) $(hl_ldflags)
 
 $(out)/settings: settings
 	@mkdir -p $(@D)

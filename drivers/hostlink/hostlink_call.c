@@ -197,8 +197,10 @@ static int hostlink_req_send(struct hostlink_conn *conn,
 		req->start = ktime_get();
 		ret = hostlink_send(conn->sock, &head, sizeof(head), call->req,
 				    call->req_len, *timeout);
-		if (ret == -EPIPE)
+		if (ret == -EPIPE) {
 			hostlink_conn_break(conn, "request cut short");
+			ret = -ENOTCONN;
+		}
 	}
 	hostlink_tx_release(conn);
 	if (!ret) {

@@ -93,7 +93,7 @@ static int hostlink_test_bind_ioctl(struct hostlink_test_file *tf,
 
 	if (copy_from_user(&bind, arg, sizeof(bind)))
 		return -EFAULT;
-	if (bind.flags)
+	if (bind.flags || bind.__reserved)
 		return -EINVAL;
 	if (strnlen(bind.remote, sizeof(bind.remote)) == sizeof(bind.remote))
 		return -EINVAL;
@@ -109,6 +109,11 @@ static int hostlink_test_bind_ioctl(struct hostlink_test_file *tf,
 	tf->svc.remote = tf->remote;
 	tf->svc.port = bind.port ?: HOSTLINK_PORT_TEST;
 	tf->svc.ops = &hostlink_test_ops;
+	bind.out_id = tf->id;
+	if (copy_to_user(arg, &bind, sizeof(bind))) {
+		ret = -EFAULT;
+		goto out_unlock;
+	}
 	ret = hostlink_service_register(&tf->svc);
 	if (!ret)
 		smp_store_release(&tf->bound, true);

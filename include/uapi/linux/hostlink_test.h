@@ -16,6 +16,8 @@
  * struct hostlink_test_bind - give this open file a service of its own
  * @port: (in) host port to connect to; 0 for HOSTLINK_PORT_TEST.
  * @flags: (in) 0.
+ * @out_id: (out) n, where the service is /sys/kernel/hostlink/services/test-<n>.
+ * @__reserved: 0.
  * @remote: (in) service name to send in HELLO; empty for "test".
  *
  * The core starts connecting at once; see HOSTLINK_TEST_WAIT.  Once per
@@ -24,6 +26,8 @@
 struct hostlink_test_bind {
 	__u32 port;
 	__u32 flags;
+	__u32 out_id;
+	__u32 __reserved;
 	char remote[HOSTLINK_NAME_LEN];
 };
 
@@ -107,7 +111,7 @@ struct hostlink_test_stats {
 };
 
 #define HOSTLINK_TEST_IOCTL_BASE	'h'
-#define HOSTLINK_TEST_BIND	_IOW(HOSTLINK_TEST_IOCTL_BASE, 0, struct hostlink_test_bind)
+#define HOSTLINK_TEST_BIND	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 0, struct hostlink_test_bind)
 #define HOSTLINK_TEST_WAIT	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 1, struct hostlink_test_wait)
 #define HOSTLINK_TEST_CALL	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 2, struct hostlink_test_call)
 #define HOSTLINK_TEST_STREAM	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 3, struct hostlink_test_stream)

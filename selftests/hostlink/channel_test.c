@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The hostlink channel, guest side, through /dev/hostlink_test:
+ * against a fake host in this process (handshake, credentials, replies
+ * in any order, deadlines, signals, CANCEL, host loss, and every kind of
+ * bad frame), and against the real hostlinkd (many threads in flight,
+ * events, extra connections and tokens, trust, a daemon killed
+ * mid-flight, unload under load).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hostlink_selftest.h"
+#include "hostlink_lib.h"
+
+struct bg {
+	pthread_t thread;
+	int fd;
+	uint32_t op;
+	uint32_t flags;
+	uint32_t timeout_ms;
+	const void *req;
+	size_t req_len;
+	char resp[256];
+	size_t resp_max;	/* 0: all of resp */
+	size_t resp_len;
+	int ret;
+	uint64_t ms;
+};
+
+static void *bg_run(void *arg)
+{
+	struct bg *b = arg;
+	uint64_t t0 = hl_now_ms();
+
+	b->ret = hl_call(b->fd, b->op, b->flags, b->timeout_ms, b->req,
+			 b->req_len, b->resp,
+			 b->resp_max ?: sizeof(b->resp), &b->resp_len);
+	b->ms = hl_now_ms() - t0;
+	return NULL;
+}
+
+static int bg_start(struct bg *b, int fd, uint32_t op, uint32_t timeout_ms,
+		    const void *req, size_t req_len)
+{
+	memset(b, 0, sizeof(*b));
+	b->fd = fd;
+	b->op = op;
+	b->timeout_ms = timeout_ms;
+	b->req = req;
+	b->req_len = req_len;
+	return pthread_create(&b->thread, NULL, bg_run, b);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+static void no_restart_handler(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART */
+}
+
+static ino_t ns_inode(const char *ns)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+/* --- against a fake host --------------------------------------------- */
+
+FIXTURE(fake) {
+	struct hl_fake host;
+	int fd;
+	unsigned int id;
+};
+
+FIXTURE_SETUP(fake)
+{
+	int port = hl_port();
+
+	ASSERT_EQ(0, hl_load_modules());
+	ASSERT_EQ(0, hl_fake_listen(&self->host, port));
+	self->fd = hl_bind(port, NULL, &self->id);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(fake)
+{
+	close(self->fd);
+	hl_fake_close(&self->host);
+}
+
+/* Read one REQUEST: returns its id, 0 on failure. */
+static uint64_t read_request(struct hl_fake *f, struct hostlink_hdr *hdr,
+			     void *body, size_t max)
+{
+	if (hl_fake_read(f, hdr, body, max, 10000) ||
+	    hdr->type != HOSTLINK_REQUEST)
+		return 0;
+	return hdr->id;
+}
+
+TEST_F(fake, handshake_from_reserved_port)
+{
+	char buf[64];
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	EXPECT_EQ(VMADDR_CID_LOCAL, self->host.peer.svm_cid);
+	EXPECT_GT(1024, self->host.peer.svm_port);
+	EXPECT_STREQ("test", self->host.hello.service);
+	EXPECT_EQ(HOSTLINK_PROTO_MIN, self->host.hello.min_version);
+	EXPECT_EQ(HOSTLINK_PROTO_MAX, self->host.hello.max_version);
+	EXPECT_EQ(HOSTLINK_FRAME_DEFAULT, self->host.hello.max_frame);
+	EXPECT_EQ(HOSTLINK_FEAT_ALL, self->host.hello.features);
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	ASSERT_EQ(0, hl_sysfs(self->id, "state", buf, sizeof(buf)));
+	EXPECT_STREQ("connected", buf);
+	ASSERT_EQ(0, hl_sysfs(self->id, "local_port", buf, sizeof(buf)));
+	EXPECT_EQ(self->host.peer.svm_port, (unsigned int)atoi(buf));
+	ASSERT_EQ(0, hl_sysfs(self->id, "protocol", buf, sizeof(buf)));
+	EXPECT_STREQ("version 1 max_frame 1048576 features 0x7", buf);
+}
+
+TEST_F(fake, request_credentials)
+{
+	struct hostlink_cred cred;
+	struct hostlink_hdr hdr;
+	struct bg b;
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 10000, NULL, 0));
+	ASSERT_NE(0, read_request(&self->host, &hdr, &cred, sizeof(cred)));
+	EXPECT_EQ(1, hdr.version);
+	EXPECT_EQ(HOSTLINK_TEST_PING, hdr.op);
+	EXPECT_EQ(sizeof(cred), hdr.len);
+	EXPECT_EQ(0, hdr.flags);
+	EXPECT_EQ(0, hdr.status);
+	EXPECT_EQ(geteuid(), cred.uid);
+	EXPECT_EQ(getegid(), cred.gid);
+	EXPECT_EQ(getpid(), (pid_t)cred.pid);
+	EXPECT_NE(0, cred.tid);
+	EXPECT_EQ(ns_inode("net"), cred.netns);
+	EXPECT_EQ(ns_inode("pid"), cred.pidns);
+	EXPECT_EQ(ns_inode("user"), cred.userns);
+	EXPECT_EQ(ns_inode("uts"), cred.utsns);
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
+				  hdr.id, 0, NULL, 0));
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(0, b.ret);
+
+	/* on the kernel's own behalf: marked, and nobody's credentials */
+	memset(&b, 0, sizeof(b));
+	b.fd = self->fd;
+	b.op = HOSTLINK_TEST_PING;
+	b.flags = HOSTLINK_TEST_CALL_KERNEL;
+	b.timeout_ms = 10000;
+	ASSERT_EQ(0, pthread_create(&b.thread, NULL, bg_run, &b));
+	ASSERT_NE(0, read_request(&self->host, &hdr, &cred, sizeof(cred)));
+	EXPECT_EQ(HOSTLINK_F_KERNEL, hdr.flags);
+	EXPECT_EQ(0, cred.uid);
+	EXPECT_EQ(0, cred.pid);
+	EXPECT_EQ(0, cred.netns);
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
+				  hdr.id, 0, NULL, 0));
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(0, b.ret);
+}
+
+TEST_F(fake, replies_out_of_order)
+{
+	struct {
+		struct hostlink_cred cred;
+		char text[16];
+	} body[3];
+	struct hostlink_hdr hdr[3];
+	char msg[3][16] = { "first", "second", "third" };
+	struct bg b[3];
+	int i;
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, bg_start(&b[i], self->fd, HOSTLINK_TEST_ECHO,
+				      10000, msg[i], sizeof(msg[i])));
+		ASSERT_NE(0, read_request(&self->host, &hdr[i], &body[i],
+					  sizeof(body[i])));
+	}
+	for (i = 2; i >= 0; i--)
+		ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY,
+					  hdr[i].op, hdr[i].id, 0, body[i].text,
+					  sizeof(body[i].text)));
+	for (i = 0; i < 3; i++) {
+		pthread_join(b[i].thread, NULL);
+		EXPECT_EQ(0, b[i].ret);
+		EXPECT_EQ(sizeof(msg[i]), b[i].resp_len);
+		EXPECT_STREQ(msg[i], b[i].resp);
+	}
+}
+
+TEST_F(fake, duplicate_and_unknown_replies_dropped)
+{
+	char body[128];
+	struct hostlink_hdr hdr;
+	struct bg b;
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 10000, NULL, 0));
+	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
+				  hdr.id + 1000, 0, NULL, 0));
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
+				  hdr.id, 0, NULL, 0));
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
+				  hdr.id, 0, NULL, 0));
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(0, b.ret);
+
+	/* still the same connection, and it still works */
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 10000, NULL, 0));
+	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
+				  hdr.id, 0, NULL, 0));
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(0, b.ret);
+	EXPECT_EQ(2, hl_stat(self->id, "dropped"));
+	EXPECT_EQ(0, hl_stat(self->id, "protocol_errors"));
+	EXPECT_EQ(1, hl_stat(self->id, "connects"));
+}
+
+TEST_F(fake, reply_errors_reach_the_caller)
+{
+	char body[128], big[64] = { 0 };
+	struct hostlink_hdr hdr;
+	struct bg b;
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+
+	/* the host's errno */
+	ASSERT_EQ(0, bg_start(&b, self->fd, 77, 10000, NULL, 0));
+	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
+				  hdr.id, EOPNOTSUPP, NULL, 0));
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(-EOPNOTSUPP, b.ret);
+
+	/* a reply to the right id with another op */
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 10000, NULL, 0));
+	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op + 1,
+				  hdr.id, 0, NULL, 0));
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(-EPROTO, b.ret);
+
+	/* a reply larger than the caller's buffer */
+	memset(&b, 0, sizeof(b));
+	b.fd = self->fd;
+	b.op = HOSTLINK_TEST_ECHO;
+	b.timeout_ms = 10000;
+	b.resp_max = 16;
+	ASSERT_EQ(0, pthread_create(&b.thread, NULL, bg_run, &b));
+	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
+				  hdr.id, 0, big, sizeof(big)));
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(-EMSGSIZE, b.ret);
+	EXPECT_EQ(1, hl_stat(self->id, "connects"));
+}
+
+TEST_F(fake, deadline_then_cancel)
+{
+	struct hostlink_hdr hdr, cancel;
+	char body[128];
+	struct bg b;
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_SLEEP, 300, NULL, 0));
+	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(-ETIMEDOUT, b.ret);
+	EXPECT_LE(250, b.ms);
+	EXPECT_GT(5000, b.ms);
+	ASSERT_EQ(0, hl_fake_read(&self->host, &cancel, body, sizeof(body), 5000));
+	EXPECT_EQ(HOSTLINK_CANCEL, cancel.type);
+	EXPECT_EQ(hdr.id, cancel.id);
+	EXPECT_EQ(0, cancel.len);
+	EXPECT_EQ(1, hl_stat(self->id, "timeouts"));
+	EXPECT_EQ(1, hl_stat(self->id, "cancels"));
+
+	/* a late reply is dropped; the connection goes on */
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
+				  hdr.id, 0, NULL, 0));
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 10000, NULL, 0));
+	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
+				  hdr.id, 0, NULL, 0));
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(0, b.ret);
+	EXPECT_EQ(1, hl_stat(self->id, "dropped"));
+}
+
+TEST_F(fake, signal_gives_eintr_and_cancel)
+{
+	struct hostlink_hdr hdr, cancel;
+	char body[128];
+	struct bg b;
+
+	no_restart_handler();
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_SLEEP, 20000, NULL, 0));
+	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+	usleep(100000);
+	pthread_kill(b.thread, SIGUSR1);
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(-EINTR, b.ret);
+	EXPECT_GT(10000, b.ms);
+	ASSERT_EQ(0, hl_fake_read(&self->host, &cancel, body, sizeof(body), 5000));
+	EXPECT_EQ(HOSTLINK_CANCEL, cancel.type);
+	EXPECT_EQ(hdr.id, cancel.id);
+	EXPECT_EQ(1, hl_stat(self->id, "interrupts"));
+}
+
+TEST_F(fake, host_loss_fails_all_at_once_then_reconnects)
+{
+	struct hostlink_test_stats st;
+	struct hostlink_hdr hdr;
+	char body[128];
+	struct bg b[8];
+	int i;
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	for (i = 0; i < 8; i++) {
+		ASSERT_EQ(0, bg_start(&b[i], self->fd, HOSTLINK_TEST_SLEEP,
+				      20000, NULL, 0));
+		ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+	}
+	hl_fake_drop(&self->host);
+	for (i = 0; i < 8; i++) {
+		pthread_join(b[i].thread, NULL);
+		EXPECT_EQ(-ENOTCONN, b[i].ret);
+		EXPECT_GT(5000, b[i].ms);
+	}
+	EXPECT_EQ(1, hl_stat(self->id, "disconnects"));
+	/* while the host is away callers fail at once */
+	EXPECT_EQ(-ENOTCONN, hl_call(self->fd, HOSTLINK_TEST_PING, 0, 5000,
+				     NULL, 0, NULL, 0, NULL));
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	ASSERT_EQ(0, hl_stats(self->fd, &st));
+	EXPECT_EQ(2, st.ups);
+	EXPECT_EQ(1, st.downs);
+	EXPECT_EQ(2, hl_stat(self->id, "connects"));
+}
+
+TEST_F(fake, events_delivered_in_order)
+{
+	struct hostlink_test_stats st;
+	struct hostlink_hdr hdr;
+	char body[128];
+	uint64_t seq;
+	struct bg b;
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	for (seq = 0; seq < 100; seq++)
+		ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_EVENT,
+					  HOSTLINK_TEST_EV_TICK, 0, 0, &seq,
+					  sizeof(seq)));
+	/* one of the wrong size: the service sees it and counts it bad */
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_EVENT,
+				  HOSTLINK_TEST_EV_TICK, 0, 0, &seq, 4));
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 10000, NULL, 0));
+	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
+				  hdr.id, 0, NULL, 0));
+	pthread_join(b.thread, NULL);
+	ASSERT_EQ(0, b.ret);
+	ASSERT_EQ(0, hl_stats(self->fd, &st));
+	EXPECT_EQ(100, st.events);
+	EXPECT_EQ(99, st.last_seq);
+	EXPECT_EQ(1, st.bad_events);
+}
+
+TEST_F(fake, newer_host_refused_at_hello)
+{
+	char buf[128];
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, EPROTONOSUPPORT, 2,
+				       "hostlinkd speaks protocol 2-3", 10000));
+	ASSERT_EQ(0, hl_wait_state(self->id, "refused", 5000));
+	ASSERT_EQ(0, hl_sysfs(self->id, "last_error", buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "hostlinkd speaks protocol 2-3"));
+	EXPECT_NE(NULL, strstr(buf, "we 1-1"));
+	EXPECT_EQ(-ENOTCONN, hl_call(self->fd, HOSTLINK_TEST_PING, 0, 1000,
+				     NULL, 0, NULL, 0, NULL));
+	/* and it tries again later */
+	ASSERT_EQ(0, hl_fake_accept(&self->host, 10000));
+}
+
+TEST_F(fake, host_choosing_unknown_version_refused)
+{
+	char buf[128];
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 2, NULL, 10000));
+	ASSERT_EQ(0, hl_wait_state(self->id, "refused", 5000));
+	ASSERT_EQ(0, hl_sysfs(self->id, "last_error", buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "host chose protocol version 2, we speak 1-1"));
+	EXPECT_EQ(-ENOTCONN, hl_call(self->fd, HOSTLINK_TEST_PING, 0, 1000,
+				     NULL, 0, NULL, 0, NULL));
+}
+
+TEST_F(fake, peer_that_stops_reading)
+{
+	static char chunk[512 << 10];
+	struct bg b[4];
+	int i;
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	/* 2 MiB against a few hundred KiB of socket buffer, never read */
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, bg_start(&b[i], self->fd, HOSTLINK_TEST_SINK, 1000,
+				      chunk, sizeof(chunk)));
+	for (i = 0; i < 4; i++) {
+		pthread_join(b[i].thread, NULL);
+		EXPECT_TRUE(b[i].ret == -ETIMEDOUT || b[i].ret == -ENOTCONN)
+			TH_LOG("call %d: %d after %llu ms", i, b[i].ret,
+			       (unsigned long long)b[i].ms);
+		EXPECT_GT(6000, b[i].ms);
+	}
+	/* a connection cut mid-frame is given up, and made again */
+	hl_fake_drop(&self->host);
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+}
+
+/* --- a hostile host: every bad frame ends the connection ------------- */
+
+FIXTURE(hostile) {
+	struct hl_fake host;
+	int fd;
+	unsigned int id;
+};
+
+FIXTURE_VARIANT(hostile) {
+	struct hostlink_hdr hdr;	/* the bad frame, magic filled in */
+	size_t send;			/* bytes of it (and zeros) to send */
+	bool garbage;			/* send bytes that are not a header */
+	bool no_error;			/* a clean close: no protocol error */
+};
+
+#define BAD(...) .hdr = { .magic = HOSTLINK_MAGIC, .version = 1, __VA_ARGS__ }
+
+FIXTURE_VARIANT_ADD(hostile, oversized) {
+	BAD(.type = HOSTLINK_REPLY, .id = 1, .len = HOSTLINK_FRAME_DEFAULT + 1),
+	.send = 32,
+};
+FIXTURE_VARIANT_ADD(hostile, truncated) {
+	BAD(.type = HOSTLINK_REPLY, .id = 1, .op = 1, .len = 100),
+	.send = 42,
+};
+FIXTURE_VARIANT_ADD(hostile, garbage) {
+	.garbage = true, .send = 32,
+};
+FIXTURE_VARIANT_ADD(hostile, wrong_version) {
+	.hdr = { .magic = HOSTLINK_MAGIC, .version = 7,
+		 .type = HOSTLINK_REPLY, .id = 1 },
+	.send = 32,
+};
+FIXTURE_VARIANT_ADD(hostile, reserved_set) {
+	BAD(.type = HOSTLINK_REPLY, .id = 1, .__reserved = 1), .send = 32,
+};
+FIXTURE_VARIANT_ADD(hostile, flags_set) {
+	BAD(.type = HOSTLINK_REPLY, .id = 1, .flags = 0x8000), .send = 32,
+};
+FIXTURE_VARIANT_ADD(hostile, second_welcome) {
+	BAD(.type = HOSTLINK_WELCOME, .len = sizeof(struct hostlink_welcome)),
+	.send = 32 + sizeof(struct hostlink_welcome),
+};
+FIXTURE_VARIANT_ADD(hostile, reply_without_id) {
+	BAD(.type = HOSTLINK_REPLY), .send = 32,
+};
+FIXTURE_VARIANT_ADD(hostile, failed_reply_with_payload) {
+	BAD(.type = HOSTLINK_REPLY, .id = 1, .status = EIO, .len = 8),
+	.send = 40,
+};
+FIXTURE_VARIANT_ADD(hostile, status_out_of_range) {
+	BAD(.type = HOSTLINK_REPLY, .id = 1, .status = 5000), .send = 32,
+};
+FIXTURE_VARIANT_ADD(hostile, request_from_host) {
+	BAD(.type = HOSTLINK_REQUEST, .id = 1, .len = 64), .send = 96,
+};
+FIXTURE_VARIANT_ADD(hostile, unknown_type) {
+	BAD(.type = 99), .send = 32,
+};
+FIXTURE_VARIANT_ADD(hostile, event_with_id) {
+	BAD(.type = HOSTLINK_EVENT, .id = 5), .send = 32,
+};
+FIXTURE_VARIANT_ADD(hostile, attached_on_control) {
+	BAD(.type = HOSTLINK_ATTACHED), .send = 32,
+};
+FIXTURE_VARIANT_ADD(hostile, close) {
+	.send = 0, .no_error = true,
+};
+
+FIXTURE_SETUP(hostile)
+{
+	int port = hl_port();
+
+	ASSERT_EQ(0, hl_load_modules());
+	ASSERT_EQ(0, hl_fake_listen(&self->host, port));
+	self->fd = hl_bind(port, NULL, &self->id);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(hostile)
+{
+	close(self->fd);
+	hl_fake_close(&self->host);
+}
+
+TEST_F(hostile, request_fails_cleanly_and_core_reconnects)
+{
+	static char frame[4096];
+	struct hostlink_hdr hdr;
+	char body[128];
+	struct bg b;
+	size_t i;
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 20000, NULL, 0));
+	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+
+	if (variant->garbage) {
+		for (i = 0; i < variant->send; i++)
+			frame[i] = (char)(i * 37 + 11);
+	} else {
+		struct hostlink_hdr bad = variant->hdr;
+
+		if (bad.id == 1)
+			bad.id = hdr.id;	/* aimed at the waiting request */
+		memcpy(frame, &bad, sizeof(bad));
+	}
+	if (variant->send)
+		ASSERT_EQ(0, hl_fake_write(&self->host, frame, variant->send));
+	hl_fake_drop(&self->host);
+
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(-ENOTCONN, b.ret);
+	EXPECT_GT(10000, b.ms);
+	if (!variant->no_error)
+		EXPECT_EQ(1, hl_stat(self->id, "protocol_errors"));
+
+	/* and the next connection works */
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 10000, NULL, 0));
+	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
+				  hdr.id, 0, NULL, 0));
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(0, b.ret);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Helpers of the hostlink channel selftests; see hostlink_lib.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hostlink_lib.h"
+
+static bool hl_file_is(const char *path, const char *want)
+{
+	char buf[32] = "";
+	FILE *f = fopen(path, "re");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, sizeof(buf), f) && !strcmp(buf, want);
+	fclose(f);
+	return ok;
+}
+
+int hl_load_modules(void)
+{
+	/* execs are slow on the debug kernel: only when something is missing */
+	if (hl_file_is("/sys/module/hostlink/parameters/host_cid", "1\n") &&
+	    !access("/sys/module/hostlink_test", F_OK) &&
+	    !access("/dev/hostlink_test", F_OK))
+		return 0;
+	/* the host is this guest over vsock_loopback: CID 1 */
+	return system("modprobe vsock_loopback && "
+		      "{ grep -qx 1 /sys/module/hostlink/parameters/host_cid 2>/dev/null || "
+		      "{ modprobe -r -q hostlink_test dxg interop hostlink 2>/dev/null; "
+		      "modprobe hostlink host_cid=1; }; } && "
+		      "modprobe hostlink_test") == 0 ? 0 : -1;
+}
+
+int hl_bind(int port, const char *remote, unsigned int *id)
+{
+	struct hostlink_test_bind b = { .port = port };
+	int fd;
+
+	fd = open("/dev/hostlink_test", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (remote)
+		snprintf(b.remote, sizeof(b.remote), "%s", remote);
+	if (ioctl(fd, HOSTLINK_TEST_BIND, &b)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	if (id)
+		*id = b.out_id;
+	return fd;
+}
+
+int hl_wait(int fd, unsigned int ms)
+{
+	struct hostlink_test_wait w = { .timeout_ms = ms };
+
+	return ioctl(fd, HOSTLINK_TEST_WAIT, &w) ? -errno : 0;
+}
+
+int hl_call(int fd, uint32_t op, uint32_t flags, uint32_t timeout_ms,
+	    const void *req, size_t req_len, void *resp, size_t resp_max,
+	    size_t *out_len)
+{
+	struct hostlink_test_call c = {
+		.op = op,
+		.flags = flags,
+		.timeout_ms = timeout_ms,
+		.req_uptr = (uintptr_t)req,
+		.req_len = req_len,
+		.resp_uptr = (uintptr_t)resp,
+		.resp_max = resp_max,
+	};
+
+	if (ioctl(fd, HOSTLINK_TEST_CALL, &c))
+		return -errno;
+	if (out_len)
+		*out_len = c.out_resp_len;
+	return 0;
+}
+
+int hl_stream(int fd, const uint8_t *token, uint32_t timeout_ms)
+{
+	struct hostlink_test_stream s = { .timeout_ms = timeout_ms };
+
+	if (token) {
+		s.flags = HOSTLINK_TEST_STREAM_TOKEN;
+		memcpy(s.token, token, sizeof(s.token));
+	}
+	if (ioctl(fd, HOSTLINK_TEST_STREAM, &s))
+		return -errno;
+	return s.out_fd;
+}
+
+int hl_stats(int fd, struct hostlink_test_stats *st)
+{
+	return ioctl(fd, HOSTLINK_TEST_STATS, st) ? -errno : 0;
+}
+
+int hl_sysfs(unsigned int id, const char *attr, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/hostlink/services/test-%u/%s",
+		 id, attr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+long long hl_stat(unsigned int id, const char *counter)
+{
+	char attr[64], buf[64];
+
+	snprintf(attr, sizeof(attr), "stats/%s", counter);
+	if (hl_sysfs(id, attr, buf, sizeof(buf)))
+		return -1;
+	return atoll(buf);
+}
+
+uint64_t hl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+int hl_wait_state(unsigned int id, const char *state, unsigned int ms)
+{
+	uint64_t end = hl_now_ms() + ms;
+	char buf[64];
+
+	do {
+		if (!hl_sysfs(id, "state", buf, sizeof(buf)) &&
+		    !strcmp(buf, state))
+			return 0;
+		usleep(20000);
+	} while (hl_now_ms() < end);
+	return -1;
+}
+
+int hl_port(void)
+{
+	/* the harness forks each test: one port per test process */
+	return 20000 + getpid() % 20000;
+}
+
+int hl_fake_listen(struct hl_fake *f, int port)
+{
+	struct sockaddr_vm addr = {
+		.svm_family = AF_VSOCK,
+		.svm_cid = VMADDR_CID_ANY,
+		.svm_port = port,
+	};
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->lfd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (f->lfd < 0)
+		return -1;
+	if (bind(f->lfd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    listen(f->lfd, 8)) {
+		close(f->lfd);
+		return -1;
+	}
+	return 0;
+}
+
+static int hl_poll(int fd, short events, unsigned int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n;
+
+	do {
+		n = poll(&p, 1, ms);
+	} while (n < 0 && errno == EINTR);
+	return n;
+}
+
+int hl_fake_accept(struct hl_fake *f, unsigned int ms)
+{
+	socklen_t len = sizeof(f->peer);
+
+	hl_fake_drop(f);
+	if (hl_poll(f->lfd, POLLIN, ms) != 1)
+		return -1;
+	f->fd = accept4(f->lfd, (struct sockaddr *)&f->peer, &len,
+			SOCK_CLOEXEC);
+	return f->fd < 0 ? -1 : 0;
+}
+
+static int hl_read_full(int fd, void *buf, size_t len, uint64_t end)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		uint64_t now = hl_now_ms();
+
+		if (now >= end || hl_poll(fd, POLLIN, end - now) != 1)
+			return -ETIMEDOUT;
+		n = read(fd, (char *)buf + got, len - got);
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		got += n;
+	}
+	return 0;
+}
+
+int hl_fake_read(struct hl_fake *f, struct hostlink_hdr *hdr, void *buf,
+		 size_t max, unsigned int ms)
+{
+	uint64_t end = hl_now_ms() + ms;
+	char sink[4096];
+	uint32_t len;
+	int ret;
+
+	ret = hl_read_full(f->fd, hdr, sizeof(*hdr), end);
+	if (ret)
+		return ret;
+	if (hdr->magic != HOSTLINK_MAGIC)
+		return -EPROTO;
+	len = hdr->len;
+	if (len <= max)
+		return hl_read_full(f->fd, buf, len, end);
+	/* more than the caller wants: read it all, keep the start */
+	ret = hl_read_full(f->fd, buf, max, end);
+	len -= max;
+	while (!ret && len) {
+		size_t n = len < sizeof(sink) ? len : sizeof(sink);
+
+		ret = hl_read_full(f->fd, sink, n, end);
+		len -= n;
+	}
+	return ret;
+}
+
+int hl_fake_write(struct hl_fake *f, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t n;
+
+	while (len) {
+		n = send(f->fd, p, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int hl_fake_send(struct hl_fake *f, uint8_t version, uint8_t type,
+		 uint32_t op, uint64_t id, uint32_t status, const void *data,
+		 size_t len)
+{
+	struct hostlink_hdr hdr = {
+		.magic = HOSTLINK_MAGIC,
+		.version = version,
+		.type = type,
+		.len = len,
+		.op = op,
+		.id = id,
+		.status = status,
+	};
+	int ret;
+
+	ret = hl_fake_write(f, &hdr, sizeof(hdr));
+	if (!ret && len)
+		ret = hl_fake_write(f, data, len);
+	return ret;
+}
+
+int hl_fake_handshake(struct hl_fake *f, uint32_t status, uint16_t version,
+		      const char *message, unsigned int ms)
+{
+	struct hostlink_welcome w = {
+		.version = version,
+		.min_version = status ? version : HOSTLINK_PROTO_MIN,
+		.max_version = status ? version + 1 : HOSTLINK_PROTO_MAX,
+		.max_frame = HOSTLINK_FRAME_DEFAULT,
+		.features = HOSTLINK_FEAT_ALL,
+	};
+	struct hostlink_hdr hdr;
+
+	if (hl_fake_accept(f, ms))
+		return -1;
+	if (hl_fake_read(f, &hdr, &f->hello, sizeof(f->hello), ms) ||
+	    hdr.type != HOSTLINK_HELLO || hdr.len != sizeof(f->hello))
+		return -1;
+	if (message)
+		snprintf(w.message, sizeof(w.message), "%s", message);
+	if (status)
+		w.version = 0;
+	return hl_fake_send(f, version, HOSTLINK_WELCOME, 0, 0, status, &w,
+			    sizeof(w));
+}
+
+void hl_fake_drop(struct hl_fake *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}
+
+void hl_fake_close(struct hl_fake *f)
+{
+	hl_fake_drop(f);
+	if (f->lfd >= 0)
+		close(f->lfd);
+	f->lfd = -1;
+}
+
+static const char *hl_daemon_path(void)
+{
+	static char path[PATH_MAX];
+	const char *p = getenv("HOSTLINKD"), *tools = getenv("VMTEST_TOOLS");
+
+	if (p)
+		return p;
+	snprintf(path, sizeof(path), "%s/../hostlinkd/hostlinkd",
+		 tools ? tools : ".");
+	return path;
+}
+
+pid_t hl_daemon_start(int port)
+{
+	char portarg[32], ready[64];
+	uint64_t end;
+	pid_t pid;
+
+	snprintf(portarg, sizeof(portarg), "test=%d", port);
+	snprintf(ready, sizeof(ready), "/run/hostlinkd-test-%d.ready", port);
+	unlink(ready);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execl(hl_daemon_path(), "hostlinkd", "--config", "/dev/null",
+		      "--allow-loopback", "--port", portarg, "--ready-file",
+		      ready, "--log-level", "warn", (char *)NULL);
+		_exit(127);
+	}
+	for (end = hl_now_ms() + 10000; hl_now_ms() < end; usleep(20000)) {
+		if (!access(ready, F_OK))
+			return pid;
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return -1;
+	}
+	hl_daemon_stop(pid, SIGKILL);
+	return -1;
+}
+
+int hl_daemon_stop(pid_t pid, int sig)
+{
+	int status;
+
+	if (pid <= 0)
+		return -1;
+	kill(pid, sig);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers of the hostlink channel selftests: the test device, sysfs of
+ * a service, a fake host speaking the wire protocol (well or badly), and
+ * the real hostlinkd as a child process.
+ */
+#ifndef HOSTLINK_LIB_H
+#define HOSTLINK_LIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/hostlink.h>
+#include <linux/hostlink_test.h>
+#include <linux/vm_sockets.h>
+
+/* modprobe the modules the tests need; 0 or -1 */
+int hl_load_modules(void);
+
+/* /dev/hostlink_test bound to a host port; returns the fd, *id its n */
+int hl_bind(int port, const char *remote, unsigned int *id);
+/* 0 once connected within ms, else -errno */
+int hl_wait(int fd, unsigned int ms);
+/* one request; 0 or -errno; *out_len the reply length */
+int hl_call(int fd, uint32_t op, uint32_t flags, uint32_t timeout_ms,
+	    const void *req, size_t req_len, void *resp, size_t resp_max,
+	    size_t *out_len);
+/* an extra connection; returns the socket fd or -errno */
+int hl_stream(int fd, const uint8_t *token, uint32_t timeout_ms);
+int hl_stats(int fd, struct hostlink_test_stats *st);
+
+/* /sys/kernel/hostlink/services/test-<id>/<attr>, newline stripped */
+int hl_sysfs(unsigned int id, const char *attr, char *buf, size_t len);
+long long hl_stat(unsigned int id, const char *counter);
+/* wait until sysfs state reads @state; 0 or -1 */
+int hl_wait_state(unsigned int id, const char *state, unsigned int ms);
+
+/* a port of our own for this test process */
+int hl_port(void);
+uint64_t hl_now_ms(void);
+
+/* A fake host on AF_VSOCK. */
+struct hl_fake {
+	int lfd;		/* listener */
+	int fd;			/* the accepted connection, or -1 */
+	struct sockaddr_vm peer;
+	struct hostlink_hello hello;
+};
+
+int hl_fake_listen(struct hl_fake *f, int port);
+/* accept within ms; 0 or -1 */
+int hl_fake_accept(struct hl_fake *f, unsigned int ms);
+/* read a frame within ms: 0, -ETIMEDOUT, -ECONNRESET (EOF), -EPROTO */
+int hl_fake_read(struct hl_fake *f, struct hostlink_hdr *hdr, void *buf,
+		 size_t max, unsigned int ms);
+/* accept, read HELLO and answer WELCOME with status/version; 0 or -1 */
+int hl_fake_handshake(struct hl_fake *f, uint32_t status, uint16_t version,
+		      const char *message, unsigned int ms);
+/* write a frame, header fields as given */
+int hl_fake_send(struct hl_fake *f, uint8_t version, uint8_t type,
+		 uint32_t op, uint64_t id, uint32_t status, const void *data,
+		 size_t len);
+int hl_fake_write(struct hl_fake *f, const void *data, size_t len);
+void hl_fake_drop(struct hl_fake *f);	/* close the connection */
+void hl_fake_close(struct hl_fake *f);	/* and the listener */
+
+/* The real daemon, started with --allow-loopback on @port. */
+pid_t hl_daemon_start(int port);
+/* kill with @sig and reap; exit status or -1 */
+int hl_daemon_stop(pid_t pid, int sig);
+
+#endif
