@@ -6,6 +6,7 @@
 #   make check            userspace unit tests, no VM
 #   make vmtest KVER=6.1  the selftests in a VM on a pinned kernel
 #   make demo             a VM that shows each part working
+#   make bench            benchmarks in a VM (BENCH=<prefix> to pick)
 #   make test             everything CI runs (deps, build, checks, VMs)
 #   make deps             install the Debian packages all of it needs
 #
@@ -53,13 +54,15 @@ kmake = $(MAKE) -C $(kdir) M=$(kmod_dir) \
 	CONFIG_HOSTLINK_TEST=m
 
 user_dirs := tools/vmtest
+user_dirs += tools/hostlinkd
+user_dirs += tools/bench
 selftest_dirs := $(wildcard selftests/*/Makefile)
 selftest_dirs := $(selftest_dirs:/Makefile=)
 
 .PHONY: all modules tools selftests check vmtest demo test deps \
 	checkpatch sparse lint clean print-kernel modules-prepare \
 	vm-vmtest vm-demo vm-shell shell debug-kernel install uninstall \
-	vmtest-selftest
+	vmtest-selftest bench vm-bench
 
 all: modules tools
 
@@ -102,9 +105,16 @@ vmtest demo shell:
 	$(if $(filter debug,$(vm_kver)),tools/vmtest/debug-kernel >/dev/null)
 	+$(MAKE) vm-$@ KVER=$(vm_kver)
 
-vm_mode = $(if $(filter vm-demo,$@),--demo,$(if $(filter vm-shell,$@),--shell,--selftests $(O)/selftests))
-vm-vmtest vm-demo vm-shell: modules
+vm_mode = $(if $(filter vm-demo,$@),--demo,$(if $(filter vm-shell,$@),--shell,$(if $(filter vm-bench,$@),$(bench_run),--selftests $(O)/selftests)))
+vm-vmtest vm-demo vm-shell vm-bench: modules
 	tools/vmtest/vmtest --kver $(kver) --modules $(kmod_dir) $(vm_mode) $(VMTEST_ARGS)
+
+# Benchmarks in a VM (stock 6.1 unless KVER says), BENCH=<prefix> to
+# pick; lines "bench <name>: ... ratio <r>" (DESIGN section 8).
+bench_run = --run "$(O)/tools/bench/hostlink-bench $(if $(BENCH),--filter $(BENCH))"
+bench:
+	+$(MAKE) tools
+	+$(MAKE) vm-bench KVER=$(vm_kver)
 
 # The runner self-test: broken modules on the debug kernel.
 vmtest-selftest: tools
@@ -121,22 +131,44 @@ PREFIX ?= /usr
 MODDIR ?= /lib/modules/$(kver)/updates/hostlink
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SBINDIR ?= $(PREFIX)/sbin
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+MAN8DIR ?= $(PREFIX)/share/man/man8
+# The daemon's configuration is in /etc whatever PREFIX.
+HOSTLINKDCONF ?= /etc/hostlink/hostlinkd.conf
 installed := $(DESTDIR)$(MODDIR)/hostlink.ko $(DESTDIR)$(MODDIR)/dxg.ko \
 	$(DESTDIR)$(MODDIR)/interop.ko $(DESTDIR)$(UDEVRULESDIR)/60-hostlink.rules \
-	$(DESTDIR)$(SYSUSERSDIR)/hostlink.conf
+	$(DESTDIR)$(SYSUSERSDIR)/hostlink.conf $(DESTDIR)$(SBINDIR)/hostlinkd \
+	$(DESTDIR)$(SYSTEMDUNITDIR)/hostlinkd.service $(DESTDIR)$(MAN8DIR)/hostlinkd.8 \
+	$(DESTDIR)$(HOSTLINKDCONF)
 
-install: modules
-	install -d $(DESTDIR)$(MODDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR)
+hostlinkd_bin := $(O)/tools/hostlinkd/hostlinkd
+$(hostlinkd_bin): FORCE
+	+$(MAKE) -C tools/hostlinkd O=$(O) $@
+FORCE:
+
+install: modules $(hostlinkd_bin)
+	install -d $(DESTDIR)$(MODDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MAN8DIR) \
+		$(dir $(DESTDIR)$(HOSTLINKDCONF))
 	install -m 0644 $(kmod_dir)/drivers/hostlink/hostlink.ko \
 		$(kmod_dir)/drivers/dxg/dxg.ko $(kmod_dir)/drivers/interop/interop.ko \
 		$(DESTDIR)$(MODDIR)/
 	install -m 0644 udev/60-hostlink.rules $(DESTDIR)$(UDEVRULESDIR)/
 	install -m 0644 udev/sysusers.d/hostlink.conf $(DESTDIR)$(SYSUSERSDIR)/
+	install -m 0755 $(hostlinkd_bin) $(DESTDIR)$(SBINDIR)/
+	sed 's|^ExecStart=/usr/sbin/|ExecStart=$(SBINDIR)/|' tools/hostlinkd/hostlinkd.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/hostlinkd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/hostlinkd.service
+	install -m 0644 tools/hostlinkd/hostlinkd.8 $(DESTDIR)$(MAN8DIR)/
+	@# An existing configuration is the administrator's: keep it.
+	test -e $(DESTDIR)$(HOSTLINKDCONF) || \
+		install -m 0644 tools/hostlinkd/hostlinkd.conf $(DESTDIR)$(HOSTLINKDCONF)
 	$(if $(DESTDIR),,depmod -a $(kver) && systemd-sysusers hostlink.conf && udevadm control --reload)
 
 uninstall:
 	rm -f $(installed)
-	-rmdir $(DESTDIR)$(MODDIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(MODDIR) $(dir $(DESTDIR)$(HOSTLINKDCONF)) 2>/dev/null
 	$(if $(DESTDIR),,depmod -a $(kver))
 
 test:

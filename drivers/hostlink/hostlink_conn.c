@@ -129,25 +129,38 @@ int hostlink_send(struct socket *sock, const void *head, size_t head_len,
 }
 
 /*
+ * vsock refuses MSG_WAITALL for as much as its receive buffer holds
+ * (-ENOMEM), so frames arrive in pieces of at most this.
+ */
+#define HOSTLINK_RECV_CHUNK	(64U << 10)
+
+/*
  * Read exactly @len bytes.  Return: 0, -ENODATA on EOF before the first
  * byte, -EPIPE on EOF after it, -EAGAIN on timeout, or another error.
  */
 static int hostlink_recv(struct socket *sock, void *buf, size_t len,
 			 long timeout)
 {
-	struct kvec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = {};
+	size_t done = 0;
 	int ret;
 
 	WRITE_ONCE(sock->sk->sk_rcvtimeo, timeout);
-	ret = kernel_recvmsg(sock, &msg, &iov, 1, len, MSG_WAITALL);
-	if (ret == len)
-		return 0;
-	if (ret == 0)
-		return -ENODATA;
-	if (ret > 0)
-		return -EPIPE;
-	return ret;
+	while (done < len) {
+		struct kvec iov = {
+			.iov_base = buf + done,
+			.iov_len = min_t(size_t, len - done, HOSTLINK_RECV_CHUNK),
+		};
+		struct msghdr msg = {};
+
+		ret = kernel_recvmsg(sock, &msg, &iov, 1, iov.iov_len,
+				     MSG_WAITALL);
+		if (ret < 0)
+			return ret;
+		if (ret == 0)
+			return done ? -EPIPE : -ENODATA;
+		done += ret;
+	}
+	return 0;
 }
 
 static void hostlink_set_error(struct hostlink_conn *conn, int err,

@@ -359,22 +359,39 @@ static const char *hl_daemon_path(void)
 	return path;
 }
 
-pid_t hl_daemon_start(int port)
+pid_t hl_daemon_start(int port, const char *extra)
 {
-	char portarg[32], ready[64];
+	char portarg[32], ready[64], words[256], *argv[32], *w, *save;
+	const char *path = hl_daemon_path();
 	uint64_t end;
+	int argc = 0;
 	pid_t pid;
 
-	snprintf(portarg, sizeof(portarg), "test=%d", port);
+	snprintf(portarg, sizeof(portarg), "test:%d", port);
 	snprintf(ready, sizeof(ready), "/run/hostlinkd-test-%d.ready", port);
 	unlink(ready);
+	argv[argc++] = "hostlinkd";
+	argv[argc++] = "--config";
+	argv[argc++] = "/dev/null";
+	argv[argc++] = "--allow-loopback";
+	argv[argc++] = "--listen";
+	argv[argc++] = portarg;
+	argv[argc++] = "--ready-file";
+	argv[argc++] = ready;
+	argv[argc++] = "--log-level";
+	argv[argc++] = "warn";
+	snprintf(words, sizeof(words), "%s", extra ? extra : "");
+	for (w = strtok_r(words, " ", &save); w && argc < 31;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		execl(hl_daemon_path(), "hostlinkd", "--config", "/dev/null",
-		      "--allow-loopback", "--port", portarg, "--ready-file",
-		      ready, "--log-level", "warn", (char *)NULL);
+		execv(path, argv);
+		fprintf(stderr, "cannot run %s: %m\n", path);
 		_exit(127);
 	}
 	for (end = hl_now_ms() + 10000; hl_now_ms() < end; usleep(20000)) {

@@ -65,8 +65,12 @@ int hl_fake_write(struct hl_fake *f, const void *data, size_t len);
 void hl_fake_drop(struct hl_fake *f);	/* close the connection */
 void hl_fake_close(struct hl_fake *f);	/* and the listener */
 
-/* The real daemon, started with --allow-loopback on @port. */
-pid_t hl_daemon_start(int port);
+/*
+ * The real daemon ($HOSTLINKD, else next to $VMTEST_TOOLS), started with
+ * --allow-loopback on @port plus the space-separated @extra arguments;
+ * returns once it is listening, or -1.
+ */
+pid_t hl_daemon_start(int port, const char *extra);
 /* kill with @sig and reap; exit status or -1 */
 int hl_daemon_stop(pid_t pid, int sig);
 

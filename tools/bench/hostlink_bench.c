@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hostlink-bench: the hostlink channel against the raw transport, side
+ * by side in one run, inside a guest with hostlinkd on vsock_loopback.
+ *
+ *   hostlink-rtt   a null request through hostlink.ko and hostlinkd,
+ *                  vs a userspace AF_VSOCK ping-pong of the same bytes
+ *                  (96 out, 32 back) on the same transport; per op.
+ *   hostlink-bulk  large requests (SINK, 4 callers in flight) vs one
+ *                  raw vsock stream into a reader; throughput.
+ *
+ * The same two through a minimal blocking host (one read per frame part,
+ * one write per reply) instead of hostlinkd, as hostlink-rtt-core and
+ * hostlink-bulk-core: they show how much of the gap is the kernel
+ * module's and how much the daemon's.
+ *
+ * Each figure is the median of --runs interleaved runs (ours, raw, raw,
+ * ours, ...).  Output, one line per figure (DESIGN section 8):
+ *   bench <name>: <ours> <unit> vs <baseline> <theirs> <unit> ratio <r>
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hostlink_lib.h"
+
+#define RTT_OUT	(sizeof(struct hostlink_hdr) + sizeof(struct hostlink_cred))
+#define RTT_IN	sizeof(struct hostlink_hdr)
+#define BULK_REQ	(512u << 10)
+#define BULK_CALLERS	4
+
+static unsigned int runs = 5, rtt_iters = 2000, bulk_mib = 128;
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int full_io(int fd, void *buf, size_t len, bool rd)
+{
+	char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = rd ? read(fd, p, len) : send(fd, p, len, MSG_NOSIGNAL);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* The raw peer: ping-pong (96 in, 32 out) or sink (n bytes, 1 back). */
+static void raw_server(int lfd)
+{
+	static char buf[256 << 10];
+	uint64_t total;
+	char mode;
+	int fd;
+
+	for (;;) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			_exit(1);
+		if (full_io(fd, &mode, 1, true))
+			goto next;
+		if (mode == 'p') {
+			while (!full_io(fd, buf, RTT_OUT, true) &&
+			       !full_io(fd, buf, RTT_IN, false))
+				;
+		} else if (!full_io(fd, &total, sizeof(total), true)) {
+			while (total) {
+				ssize_t n = read(fd, buf, total < sizeof(buf) ?
+						 total : sizeof(buf));
+				if (n <= 0)
+					break;
+				total -= n;
+			}
+			full_io(fd, &mode, 1, false);
+		}
+next:
+		close(fd);
+	}
+}
+
+/* A host that does nothing but answer, as fast as blocking I/O goes. */
+static void core_host(int port)
+{
+	static char buf[HOSTLINK_FRAME_DEFAULT];
+	struct hostlink_hdr hdr;
+	struct hl_fake f;
+
+	if (hl_fake_listen(&f, port))
+		_exit(1);
+	for (;;) {
+		if (hl_fake_handshake(&f, 0, 1, NULL, 60000))
+			_exit(1);
+		while (!full_io(f.fd, &hdr, sizeof(hdr), true) &&
+		       !full_io(f.fd, buf, hdr.len, true)) {
+			hdr.type = HOSTLINK_REPLY;
+			hdr.len = 0;
+			hdr.flags = 0;
+			if (full_io(f.fd, &hdr, sizeof(hdr), false))
+				break;
+		}
+	}
+}
+
+static int raw_connect(int port, char mode)
+{
+	struct sockaddr_vm addr = {
+		.svm_family = AF_VSOCK,
+		.svm_cid = VMADDR_CID_LOCAL,
+		.svm_port = port,
+	};
+	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    full_io(fd, &mode, 1, false)) {
+		perror("raw connect");
+		exit(1);
+	}
+	return fd;
+}
+
+static double rtt_ours(int fd)
+{
+	double t0 = now_us();
+	unsigned int i;
+
+	for (i = 0; i < rtt_iters; i++)
+		if (hl_call(fd, HOSTLINK_TEST_PING, 0, 10000, NULL, 0, NULL, 0,
+			    NULL)) {
+			fprintf(stderr, "PING failed\n");
+			exit(1);
+		}
+	return (now_us() - t0) / rtt_iters;
+}
+
+static double rtt_raw(int port)
+{
+	char out[RTT_OUT] = { 0 }, in[RTT_IN];
+	int fd = raw_connect(port, 'p');
+	double t0 = now_us(), t;
+	unsigned int i;
+
+	for (i = 0; i < rtt_iters; i++)
+		if (full_io(fd, out, sizeof(out), false) ||
+		    full_io(fd, in, sizeof(in), true)) {
+			fprintf(stderr, "raw ping-pong failed\n");
+			exit(1);
+		}
+	t = (now_us() - t0) / rtt_iters;
+	close(fd);
+	return t;
+}
+
+struct bulk_caller {
+	pthread_t thread;
+	int fd;
+	unsigned int reqs;
+	char *buf;
+	int ret;
+};
+
+static void *bulk_run(void *arg)
+{
+	struct bulk_caller *c = arg;
+	unsigned int i;
+
+	for (i = 0; i < c->reqs && !c->ret; i++)
+		c->ret = hl_call(c->fd, HOSTLINK_TEST_SINK, 0, 30000, c->buf,
+				 BULK_REQ, NULL, 0, NULL);
+	return NULL;
+}
+
+static double bulk_ours(int fd, char *buf)
+{
+	struct bulk_caller c[BULK_CALLERS];
+	unsigned int reqs = (bulk_mib << 20) / BULK_REQ / BULK_CALLERS, i;
+	double t0 = now_us();
+
+	for (i = 0; i < BULK_CALLERS; i++) {
+		c[i] = (struct bulk_caller){ .fd = fd, .reqs = reqs, .buf = buf };
+		pthread_create(&c[i].thread, NULL, bulk_run, &c[i]);
+	}
+	for (i = 0; i < BULK_CALLERS; i++) {
+		pthread_join(c[i].thread, NULL);
+		if (c[i].ret) {
+			fprintf(stderr, "SINK failed: %d\n", c[i].ret);
+			exit(1);
+		}
+	}
+	return (double)reqs * BULK_CALLERS * BULK_REQ / (1 << 20) /
+		((now_us() - t0) / 1e6);
+}
+
+static double bulk_raw(int port, char *buf)
+{
+	uint64_t total = (uint64_t)bulk_mib << 20, left = total;
+	int fd = raw_connect(port, 's');
+	double t0 = now_us(), mibs;
+	char ack;
+
+	if (full_io(fd, &total, sizeof(total), false))
+		exit(1);
+	while (left) {
+		size_t n = left < BULK_REQ ? left : BULK_REQ;
+
+		if (full_io(fd, buf, n, false))
+			exit(1);
+		left -= n;
+	}
+	if (full_io(fd, &ack, 1, true))
+		exit(1);
+	mibs = (double)bulk_mib / ((now_us() - t0) / 1e6);
+	close(fd);
+	return mibs;
+}
+
+/* One figure: median of interleaved runs, ours against raw. */
+static void figure(const char *filter, const char *name, int fd, int raw_port,
+		   char *buf, bool bulk)
+{
+	double ours[64], raw[64], o, w;
+	unsigned int r;
+
+	if (strncmp(name, filter, strlen(filter)))
+		return;
+	for (r = 0; r < runs; r++) {
+		if (r % 2)
+			raw[r] = bulk ? bulk_raw(raw_port, buf) : rtt_raw(raw_port);
+		ours[r] = bulk ? bulk_ours(fd, buf) : rtt_ours(fd);
+		if (!(r % 2))
+			raw[r] = bulk ? bulk_raw(raw_port, buf) : rtt_raw(raw_port);
+	}
+	o = median(ours, runs);
+	w = median(raw, runs);
+	if (bulk)
+		printf("bench %s: %.0f MiB/s vs raw-vsock %.0f MiB/s ratio %.2f\n",
+		       name, o, w, o / w);
+	else
+		printf("bench %s: %.1f us vs raw-vsock %.1f us ratio %.2f\n",
+		       name, o, w, o / w);
+	fflush(stdout);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: hostlink-bench [--filter PREFIX] [--runs N] [--rtt-iters N] [--bulk-mib N]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "filter", required_argument, NULL, 'f' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "rtt-iters", required_argument, NULL, 'i' },
+		{ "bulk-mib", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *filter = "";
+	int opt, fd, port, raw_port;
+	struct hl_fake lst;
+	pid_t daemon, server, core;
+	int core_fd;
+	char *buf;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f': filter = optarg; break;
+		case 'r': runs = atoi(optarg); break;
+		case 'i': rtt_iters = atoi(optarg); break;
+		case 'b': bulk_mib = atoi(optarg); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (runs < 1 || runs > 64 || !rtt_iters || bulk_mib < 4) {
+		usage(stderr);
+		return 2;
+	}
+
+	port = hl_port();
+	raw_port = port + 1;
+	if (hl_load_modules() || hl_fake_listen(&lst, raw_port)) {
+		fprintf(stderr, "hostlink-bench: cannot set up modules or the raw listener\n");
+		return 1;
+	}
+	server = fork();
+	if (server == 0)
+		raw_server(lst.lfd);
+	core = fork();
+	if (core == 0)
+		core_host(port + 2);
+	daemon = hl_daemon_start(port, NULL);
+	fd = hl_bind(port, NULL, NULL);
+	core_fd = hl_bind(port + 2, NULL, NULL);
+	if (daemon < 0 || fd < 0 || hl_wait(fd, 10000) || core_fd < 0 ||
+	    hl_wait(core_fd, 10000)) {
+		fprintf(stderr, "hostlink-bench: hostlinkd not reachable\n");
+		return 1;
+	}
+	buf = calloc(1, BULK_REQ);
+
+	figure(filter, "hostlink-rtt", fd, raw_port, buf, false);
+	figure(filter, "hostlink-bulk", fd, raw_port, buf, true);
+	figure(filter, "hostlink-rtt-core", core_fd, raw_port, buf, false);
+	figure(filter, "hostlink-bulk-core", core_fd, raw_port, buf, true);
+
+	close(core_fd);
+	kill(core, SIGKILL);
+	waitpid(core, NULL, 0);
+	close(fd);
+	hl_daemon_stop(daemon, SIGTERM);
+	kill(server, SIGKILL);
+	waitpid(server, NULL, 0);
+	free(buf);
+	return 0;
+}
