@@ -18,6 +18,8 @@ include kernels.conf
 
 HOSTLINK_CACHE ?= $(HOME)/.cache/hostlink
 O ?= $(CURDIR)/build
+# Sub-makes run in other directories: a relative O= must not move.
+override O := $(abspath $(O))
 export HOSTLINK_CACHE O
 
 VERSION := $(shell sed -n 's/^\#define HOSTLINK_VERSION "\(.*\)"/\1/p' include/linux/hostlink.h)

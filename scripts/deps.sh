@@ -21,6 +21,7 @@ check_only=0
 # Everything outside the kernel pins, by Debian package name.
 base_pkgs=(
 	gcc make libc6-dev perl git
+	clang libclang-rt-14-dev
 	kmod libkmod-dev
 	sparse
 	qemu-system-x86 busybox-static cpio xz-utils zstd

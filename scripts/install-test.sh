@@ -18,6 +18,10 @@ want=(
 	"lib/modules/$kver/updates/hostlink/interop.ko"
 	"opt/hl/lib/udev/rules.d/60-hostlink.rules"
 	"opt/hl/lib/sysusers.d/hostlink.conf"
+	"opt/hl/sbin/hostlinkd"
+	"opt/hl/lib/systemd/system/hostlinkd.service"
+	"opt/hl/share/man/man8/hostlinkd.8"
+	"etc/hostlink/hostlinkd.conf"
 )
 ok_if "make install DESTDIR= PREFIX=/opt/hl" mk install DESTDIR="$d" PREFIX=/opt/hl
 for f in "${want[@]}"; do
@@ -25,6 +29,9 @@ for f in "${want[@]}"; do
 done
 ok_if "nothing else installed" \
 	test "$(cd "$d" && find . -type f | wc -l)" -eq ${#want[@]}
+ok_if "the installed unit runs the installed daemon" \
+	grep -qx "ExecStart=/opt/hl/sbin/hostlinkd" "$d/opt/hl/lib/systemd/system/hostlinkd.service"
+ok_if "the installed daemon runs" "$d/opt/hl/sbin/hostlinkd" --version
 ok_if "installed modules carry the package version" \
 	bash -c "modinfo -F version '$d/lib/modules/$kver/updates/hostlink/dxg.ko' | grep -qx \"\$(sed -n 's/^#define HOSTLINK_VERSION \"\\(.*\\)\"\$/\\1/p' '$HOSTLINK_TOP/include/linux/hostlink.h')\""
 ok_if "the VM loads the modules from the DESTDIR tree" \
