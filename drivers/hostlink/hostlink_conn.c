@@ -73,7 +73,8 @@ int hostlink_tx_acquire(struct hostlink_conn *conn, long *timeout,
 		return 0;
 	}
 	left = wait_event_interruptible_timeout(conn->tx_wq,
-			!test_and_set_bit_lock(0, &conn->tx), *timeout);
+						!test_and_set_bit_lock(0, &conn->tx),
+						*timeout);
 	if (left < 0)
 		return -EINTR;
 	if (left == 0)

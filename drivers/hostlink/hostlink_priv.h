@@ -48,12 +48,12 @@ struct hostlink_stats {
 	atomic64_t disconnects;		/* connections lost */
 	atomic64_t refusals;		/* HELLOs refused by either side */
 	atomic64_t requests;		/* REQUESTs sent */
-	atomic64_t replies;		/* REPLYs matched to a waiter */
+	atomic64_t replies;		/* REPLY frames matched to a waiter */
 	atomic64_t timeouts;		/* deadlines missed */
 	atomic64_t interrupts;		/* waits ended by a signal */
 	atomic64_t cancels;		/* CANCELs sent */
-	atomic64_t dropped;		/* REPLYs for no request in flight */
-	atomic64_t events;		/* EVENTs delivered */
+	atomic64_t dropped;		/* REPLY frames for no request in flight */
+	atomic64_t events;		/* EVENT frames delivered */
 	atomic64_t protocol_errors;	/* bad frames from the host */
 	atomic64_t bytes_out;		/* frame bytes sent */
 	atomic64_t bytes_in;		/* frame bytes received */
@@ -115,7 +115,7 @@ struct hostlink_conn {
 	struct hostlink_service *svc;
 	struct task_struct *thread;
 
-	struct mutex sock_lock;
+	struct mutex sock_lock;		/* see above */
 	struct socket *sock;
 	unsigned long tx;
 	wait_queue_head_t tx_wq;
@@ -131,7 +131,7 @@ struct hostlink_conn {
 	atomic64_t next_id;
 	wait_queue_head_t state_wq;
 
-	spinlock_t cancel_lock;
+	spinlock_t cancel_lock;		/* see above */
 	DECLARE_KFIFO(cancels, u64, 256);
 	struct work_struct cancel_work;
 

@@ -4,8 +4,9 @@
  *
  * Each registered service gets /sys/kernel/hostlink/services/<name>/
  * with its host port, the state of its control connection and counters
- * (Documentation/ABI/testing/sysfs-kernel-hostlink).  Service structs belong to their drivers; the core
- * only links them in and waits for sysfs to let go on unregister.
+ * (see Documentation/ABI/testing/sysfs-kernel-hostlink).  Service
+ * structs belong to their drivers; the core links them in, runs their
+ * control connection, and waits for sysfs to let go on unregister.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -119,45 +120,46 @@ static const struct attribute_group hostlink_service_group = {
 };
 
 /* stats/<counter>: one file per struct hostlink_stats member */
-#define HOSTLINK_STAT_ATTR(_name)					\
-static ssize_t _name##_show(struct kobject *kobj,			\
-			    struct kobj_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, "%lld\n",				\
-			  atomic64_read(&to_conn(kobj)->stats._name));	\
-}									\
-static struct kobj_attribute hostlink_stat_##_name##_attr = __ATTR_RO(_name)
-
-HOSTLINK_STAT_ATTR(connects);
-HOSTLINK_STAT_ATTR(disconnects);
-HOSTLINK_STAT_ATTR(refusals);
-HOSTLINK_STAT_ATTR(requests);
-HOSTLINK_STAT_ATTR(replies);
-HOSTLINK_STAT_ATTR(timeouts);
-HOSTLINK_STAT_ATTR(interrupts);
-HOSTLINK_STAT_ATTR(cancels);
-HOSTLINK_STAT_ATTR(dropped);
-HOSTLINK_STAT_ATTR(events);
-HOSTLINK_STAT_ATTR(protocol_errors);
-HOSTLINK_STAT_ATTR(bytes_out);
-HOSTLINK_STAT_ATTR(bytes_in);
-
-static struct attribute *hostlink_stats_attrs[] = {
-	&hostlink_stat_connects_attr.attr,
-	&hostlink_stat_disconnects_attr.attr,
-	&hostlink_stat_refusals_attr.attr,
-	&hostlink_stat_requests_attr.attr,
-	&hostlink_stat_replies_attr.attr,
-	&hostlink_stat_timeouts_attr.attr,
-	&hostlink_stat_interrupts_attr.attr,
-	&hostlink_stat_cancels_attr.attr,
-	&hostlink_stat_dropped_attr.attr,
-	&hostlink_stat_events_attr.attr,
-	&hostlink_stat_protocol_errors_attr.attr,
-	&hostlink_stat_bytes_out_attr.attr,
-	&hostlink_stat_bytes_in_attr.attr,
-	NULL,
+struct hostlink_stat_attr {
+	struct kobj_attribute attr;
+	size_t offset;
 };
+
+static ssize_t hostlink_stat_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	struct hostlink_stat_attr *sa =
+		container_of(attr, struct hostlink_stat_attr, attr);
+	atomic64_t *counter = (void *)&to_conn(kobj)->stats + sa->offset;
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(counter));
+}
+
+#define HOSTLINK_STAT(_field) {						\
+	.attr = {							\
+		.attr = { .name = #_field, .mode = 0444 },		\
+		.show = hostlink_stat_show,				\
+	},								\
+	.offset = offsetof(struct hostlink_stats, _field),		\
+}
+
+static struct hostlink_stat_attr hostlink_stat_attrs[] = {
+	HOSTLINK_STAT(connects),
+	HOSTLINK_STAT(disconnects),
+	HOSTLINK_STAT(refusals),
+	HOSTLINK_STAT(requests),
+	HOSTLINK_STAT(replies),
+	HOSTLINK_STAT(timeouts),
+	HOSTLINK_STAT(interrupts),
+	HOSTLINK_STAT(cancels),
+	HOSTLINK_STAT(dropped),
+	HOSTLINK_STAT(events),
+	HOSTLINK_STAT(protocol_errors),
+	HOSTLINK_STAT(bytes_out),
+	HOSTLINK_STAT(bytes_in),
+};
+
+static struct attribute *hostlink_stats_attrs[ARRAY_SIZE(hostlink_stat_attrs) + 1];
 
 static const struct attribute_group hostlink_stats_group = {
 	.name = "stats",
@@ -272,6 +274,11 @@ EXPORT_SYMBOL_NS_GPL(hostlink_service_unregister, HOSTLINK);
 
 int hostlink_services_init(void)
 {
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hostlink_stat_attrs); i++)
+		hostlink_stats_attrs[i] = &hostlink_stat_attrs[i].attr.attr;
+
 	hostlink_services_kobj = kobject_create_and_add("services",
 							hostlink_kobj);
 	return hostlink_services_kobj ? 0 : -ENOMEM;

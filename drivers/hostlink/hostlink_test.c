@@ -29,7 +29,8 @@
  * @remote: the name sent in HELLO
  * @id: <n>
  * @lock: serialises BIND
- * @bound: set (under @lock, then read without) once BIND succeeded
+ * @bound: set (under @lock, with release) once BIND succeeded; read
+ *	with acquire by the other ioctls, which then see @svc complete
  * @events: counters, updated by the receive thread
  * @last_seq: payload of the last tick
  * @bad_events: events of another kind
@@ -41,7 +42,7 @@ struct hostlink_test_file {
 	char name[HOSTLINK_NAME_LEN];
 	char remote[HOSTLINK_NAME_LEN];
 	int id;
-	struct mutex lock;
+	struct mutex lock;		/* see above */
 	bool bound;
 	atomic64_t events;
 	atomic64_t last_seq;
@@ -115,7 +116,7 @@ static int hostlink_test_bind_ioctl(struct hostlink_test_file *tf,
 		goto out_unlock;
 	}
 	ret = hostlink_service_register(&tf->svc);
-	if (!ret)
+	if (!ret) /* pairs with smp_load_acquire() in hostlink_test_ioctl() */
 		smp_store_release(&tf->bound, true);
 out_unlock:
 	mutex_unlock(&tf->lock);
@@ -272,6 +273,7 @@ static long hostlink_test_ioctl(struct file *file, unsigned int cmd,
 
 	if (cmd == HOSTLINK_TEST_BIND)
 		return hostlink_test_bind_ioctl(tf, uarg);
+	/* pairs with smp_store_release() in hostlink_test_bind_ioctl() */
 	if (!smp_load_acquire(&tf->bound))
 		return cmd == HOSTLINK_TEST_WAIT || cmd == HOSTLINK_TEST_CALL ||
 		       cmd == HOSTLINK_TEST_STREAM ||
