@@ -11,6 +11,7 @@ out=${O:-$HOSTLINK_TOP/build}
 progs=(
 	"$out/tools/vmtest/tests/kmsg_report_test"
 	"$out/tools/hostlinkd/tests/hl_frame_test"
+	"$out/tools/hostlinkd/tests/hl_conn_test"
 	"$out/tools/hostlinkd/tests/hostlinkd_test"
 	"$HOSTLINK_TOP/scripts/tests/kernel_choice_test.sh"
 	"$HOSTLINK_TOP/scripts/tests/deps_pins_test.sh"
