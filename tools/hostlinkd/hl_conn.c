@@ -369,8 +369,10 @@ static void hl_conn_process(struct hl_conn *c)
 		c->rx_start += avail;
 		break;
 	}
-	if (c->rx_start == c->rx_end)
-		c->rx_start = c->rx_end = 0;
+	if (c->rx_start == c->rx_end) {
+		c->rx_start = 0;
+		c->rx_end = 0;
+	}
 }
 
 /* @n bytes were received where hl_conn_rx_space() said. */

@@ -156,7 +156,7 @@ static void hl_loop_accept(struct hl_loop *l, struct hl_listener *ls)
 			struct sockaddr_un un;
 		} addr;
 		socklen_t alen = sizeof(addr);
-		struct hl_peer peer = { .lport = ls->port, .hybrid = ls->path != NULL };
+		struct hl_peer peer = { .lport = ls->port, .hybrid = !!ls->path };
 		struct hl_conn *c;
 		int fd, ret;
 

@@ -176,7 +176,8 @@ static void t_frame_send(struct tp *p, const struct hl_hdr *h, const void *paylo
 	static uint8_t buf[HL_HDR_LEN + 300000];
 
 	hl_hdr_encode(buf, h);
-	memcpy(buf + HL_HDR_LEN, payload, h->len);
+	if (h->len)
+		memcpy(buf + HL_HDR_LEN, payload, h->len);
 	t_send(p, buf, HL_HDR_LEN + h->len, piece);
 }
 
@@ -201,7 +202,8 @@ static void t_request(struct tp *p, uint64_t id, uint32_t op, const void *data,
 	struct hl_hdr h;
 
 	memset(buf, 0, HL_CRED_LEN);
-	memcpy(buf + HL_CRED_LEN, data, len);
+	if (len)
+		memcpy(buf + HL_CRED_LEN, data, len);
 	hl_hdr_init(&h, HOSTLINK_REQUEST, 1);
 	h.op = op;
 	h.id = id;

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+
+#include <linux/vm_sockets.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -604,7 +606,8 @@ static void t_malformed(const struct td *d)
 		t_ok(ok, "malformed: %s: that connection is closed, others go on", t_bad_names[k]);
 	}
 	hlc_close(&other);
-	t_ok(td_log_has(d, "level=warn msg=\"protocol error (magic): bad magic 0x12345678\" cid=hybrid lport=19455"),
+	t_ok(td_log_has(d, "level=warn msg=\"protocol error (magic): bad magic 0x12345678\""
+			" cid=hybrid lport=19455"),
 	     "protocol errors are logged in logfmt with the peer");
 }
 
@@ -762,6 +765,37 @@ static void t_stalled_reader(void)
 	t_ok(td_alive(&d) && td_stop(&d) == 0, "SIGTERM: exit 0");
 }
 
+/*
+ * AF_VSOCK where the machine has it: the listener comes up, and a port
+ * already taken is an exit 1.
+ */
+static void t_vsock(void)
+{
+	char port[32], out[4096];
+	const char *args[] = { "--vsock", "--listen", port, "--trust-hybrid", NULL };
+	const char *again[] = { td_bin, "--config", "/dev/null", "--listen", port, NULL };
+	struct td d;
+	int fd, rc;
+
+	fd = socket(AF_VSOCK, SOCK_STREAM, 0);
+	if (fd < 0) {
+		t_ok(1, "# SKIP AF_VSOCK not available here: %s", strerror(errno));
+		return;
+	}
+	close(fd);
+	snprintf(port, sizeof(port), "test:%d", 40000 + getpid() % 20000);
+	if (td_start(&d, "vs", args)) {
+		t_ok(0, "hostlinkd --vsock --listen %s is ready", port);
+		return;
+	}
+	t_ok(td_log_has(&d, "listening on vsock port"), "hostlinkd --vsock --listen %s is ready",
+	     port);
+	rc = td_run(again, out, sizeof(out));
+	t_ok(rc == 1 && strstr(out, "cannot listen on vsock port"),
+	     "a second daemon on the same vsock port exits 1");
+	t_ok(td_stop(&d) == 0, "SIGTERM: exit 0");
+}
+
 int main(void)
 {
 	const char *args[] = { "--trust-hybrid", NULL };
@@ -793,6 +827,7 @@ int main(void)
 	t_versions();
 	t_limits();
 	t_stalled_reader();
+	t_vsock();
 	td_cleanup();
 	printf("1..%u\n", t_n);
 	return t_failed ? 1 : 0;
