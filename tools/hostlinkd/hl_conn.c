@@ -412,7 +412,11 @@ void hl_conn_rx_eof(struct hl_conn *c)
 		hl_conn_protocol_error(c, &err);
 		return;
 	}
-	hl_conn_close(c, false, c->state == HL_CONN_NEW ? "closed before HELLO" :
+	/*
+	 * What is queued still goes out: the guest may only have shut down
+	 * its sending side.  Requests in flight are dropped.
+	 */
+	hl_conn_close(c, true, c->state == HL_CONN_NEW ? "closed before HELLO" :
 		      "closed by the guest");
 }
 

@@ -468,6 +468,18 @@ static void t_pieces(void)
 	t_request(p, 3, HOSTLINK_TEST_ECHO, data, sizeof(data), sizeof(data) + 100);
 	ok = !t_next(p, &f) && f.hdr.id == 3 && f.hdr.len == sizeof(data);
 	t_ok(ok, "... and in one piece");
+	p = t_open(true, 0, 0);
+	p->stalled = true;
+	t_hello(p);
+	t_request(p, 1, HOSTLINK_TEST_ECHO, "abc", 3, 1 << 20);
+	hl_conn_rx_eof(p->c);
+	hl_daemon_run_pending(&t_d);
+	p->stalled = false;
+	hl_conn_mark_dirty(p->c);
+	hl_daemon_run_pending(&t_d);
+	ok = !t_next(p, &f) && f.hdr.type == HOSTLINK_WELCOME && !t_next(p, &f) &&
+	     f.hdr.id == 1 && f.hdr.len == 3 && p->closed;
+	t_ok(ok, "HELLO, a request and EOF: the answers still go out, then it closes");
 	t_teardown("pieces");
 }
 
