@@ -14,6 +14,11 @@
  * hostlink-bulk-core: they show how much of the gap is the kernel
  * module's and how much the daemon's.
  *
+ * --ping N: no benchmark; N requests 200 ms apart to hostlinkd's test
+ * service on the default port, each timed or its error shown, after the
+ * state of the connection (the demo uses it).  Exits 0 if the last one
+ * succeeded.
+ *
  * Each figure is the median of --runs interleaved runs (ours, raw, raw,
  * ours, ...).  Output, one line per figure (DESIGN section 8):
  *   bench <name>: <ours> <unit> vs <baseline> <theirs> <unit> ratio <r>
@@ -274,7 +279,49 @@ static void figure(const char *filter, const char *name, int fd, int raw_port,
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: hostlink-bench [--filter PREFIX] [--runs N] [--rtt-iters N] [--bulk-mib N]\n");
+	fprintf(f, "usage: hostlink-bench [--filter PREFIX] [--runs N] [--rtt-iters N] [--bulk-mib N]\n"
+		   "       hostlink-bench --ping N\n");
+}
+
+static int ping(unsigned int count)
+{
+	static const char *const attrs[] = { "state", "local_port", "protocol" };
+	char buf[128];
+	unsigned int id, i;
+	int fd, ret;
+
+	fd = hl_bind(HOSTLINK_PORT_TEST, NULL, &id);
+	if (fd < 0) {
+		fprintf(stderr, "ping: /dev/hostlink_test: %s\n", strerror(-fd));
+		return 1;
+	}
+	ret = hl_wait(fd, 5000);
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+		if (!hl_sysfs(id, attrs[i], buf, sizeof(buf)))
+			printf("test-%u %s: %s\n", id, attrs[i], buf);
+	if (ret) {
+		if (!hl_sysfs(id, "last_error", buf, sizeof(buf)))
+			printf("test-%u last_error: %s\n", id, buf);
+		return 1;
+	}
+	for (i = 0; i < count; i++) {
+		double t0;
+
+		if (i)
+			usleep(200000);
+		t0 = now_us();
+		ret = hl_call(fd, HOSTLINK_TEST_PING, 0, 5000, NULL, 0, NULL, 0,
+			      NULL);
+		if (ret)
+			printf("ping %u: %s\n", i, strerror(-ret));
+		else
+			printf("ping %u: %.0f us\n", i, now_us() - t0);
+		fflush(stdout);
+	}
+	if (!hl_sysfs(id, "stats/connects", buf, sizeof(buf)))
+		printf("test-%u connects: %s\n", id, buf);
+	close(fd);
+	return ret ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -284,6 +331,7 @@ int main(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'r' },
 		{ "rtt-iters", required_argument, NULL, 'i' },
 		{ "bulk-mib", required_argument, NULL, 'b' },
+		{ "ping", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -300,6 +348,7 @@ int main(int argc, char **argv)
 		case 'r': runs = atoi(optarg); break;
 		case 'i': rtt_iters = atoi(optarg); break;
 		case 'b': bulk_mib = atoi(optarg); break;
+		case 'p': return ping(atoi(optarg));
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
