@@ -271,22 +271,22 @@ static long hostlink_test_ioctl(struct file *file, unsigned int cmd,
 	struct hostlink_test_file *tf = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
-	if (cmd == HOSTLINK_TEST_BIND)
+	if (cmd == HOSTLINK_TEST_IOC_BIND)
 		return hostlink_test_bind_ioctl(tf, uarg);
 	/* pairs with smp_store_release() in hostlink_test_bind_ioctl() */
 	if (!smp_load_acquire(&tf->bound))
-		return cmd == HOSTLINK_TEST_WAIT || cmd == HOSTLINK_TEST_CALL ||
-		       cmd == HOSTLINK_TEST_STREAM ||
-		       cmd == HOSTLINK_TEST_STATS ? -ENOTCONN : -ENOTTY;
+		return cmd == HOSTLINK_TEST_IOC_WAIT || cmd == HOSTLINK_TEST_IOC_CALL ||
+		       cmd == HOSTLINK_TEST_IOC_STREAM ||
+		       cmd == HOSTLINK_TEST_IOC_STATS ? -ENOTCONN : -ENOTTY;
 
 	switch (cmd) {
-	case HOSTLINK_TEST_WAIT:
+	case HOSTLINK_TEST_IOC_WAIT:
 		return hostlink_test_wait_ioctl(tf, uarg);
-	case HOSTLINK_TEST_CALL:
+	case HOSTLINK_TEST_IOC_CALL:
 		return hostlink_test_call_ioctl(tf, uarg);
-	case HOSTLINK_TEST_STREAM:
+	case HOSTLINK_TEST_IOC_STREAM:
 		return hostlink_test_stream_ioctl(tf, uarg);
-	case HOSTLINK_TEST_STATS:
+	case HOSTLINK_TEST_IOC_STATS:
 		return hostlink_test_stats_ioctl(tf, uarg);
 	}
 	return -ENOTTY;

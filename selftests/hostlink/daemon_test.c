@@ -321,21 +321,34 @@ TEST_F(daemon, control_from_unreserved_port_refused)
 		.svm_cid = VMADDR_CID_LOCAL,
 		.svm_port = self->port,
 	};
-	char buf[1];
+	int status;
+	pid_t pid;
 
-	/* a process that cannot bind a reserved port */
-	ASSERT_EQ(0, setresuid(65534, 65534, 65534) ? -errno : 0);
-	client.fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ASSERT_LE(0, client.fd);
-	ASSERT_EQ(0, connect(client.fd, (struct sockaddr *)&addr, sizeof(addr)));
-	ASSERT_EQ(0, hl_fake_write(&client, &hello, sizeof(hello)));
-	ASSERT_EQ(0, hl_fake_read(&client, &hdr, &w, sizeof(w), 5000));
-	EXPECT_EQ(HOSTLINK_WELCOME, hdr.type);
-	EXPECT_EQ(EPERM, hdr.status);
-	EXPECT_EQ(0, w.version);
-	TH_LOG("daemon says: %.*s", (int)sizeof(w.message), w.message);
-	EXPECT_EQ(0, read(client.fd, buf, 1));	/* and hangs up */
-	close(client.fd);
+	/* a process that cannot bind a reserved port; the parent stays root */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (setresuid(65534, 65534, 65534))
+			_exit(10);
+		client.fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (client.fd < 0 ||
+		    connect(client.fd, (struct sockaddr *)&addr, sizeof(addr)))
+			_exit(11);
+		if (hl_fake_write(&client, &hello, sizeof(hello)) ||
+		    hl_fake_read(&client, &hdr, &w, sizeof(w), 5000))
+			_exit(12);
+		fprintf(stderr, "# daemon says: %.*s\n",
+			(int)sizeof(w.message), w.message);
+		if (hdr.type != HOSTLINK_WELCOME || hdr.status != EPERM ||
+		    w.version)
+			_exit(13);
+		/* and hangs up */
+		_exit(hl_fake_read(&client, &hdr, &w, sizeof(w), 5000) ==
+		      -ECONNRESET ? 0 : 14);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_F(daemon, daemon_killed_mid_flight_then_back)

@@ -57,7 +57,7 @@ int hl_bind(int port, const char *remote, unsigned int *id)
 		return -errno;
 	if (remote)
 		snprintf(b.remote, sizeof(b.remote), "%s", remote);
-	if (ioctl(fd, HOSTLINK_TEST_BIND, &b)) {
+	if (ioctl(fd, HOSTLINK_TEST_IOC_BIND, &b)) {
 		int err = -errno;
 
 		close(fd);
@@ -72,7 +72,7 @@ int hl_wait(int fd, unsigned int ms)
 {
 	struct hostlink_test_wait w = { .timeout_ms = ms };
 
-	return ioctl(fd, HOSTLINK_TEST_WAIT, &w) ? -errno : 0;
+	return ioctl(fd, HOSTLINK_TEST_IOC_WAIT, &w) ? -errno : 0;
 }
 
 int hl_call(int fd, uint32_t op, uint32_t flags, uint32_t timeout_ms,
@@ -89,7 +89,7 @@ int hl_call(int fd, uint32_t op, uint32_t flags, uint32_t timeout_ms,
 		.resp_max = resp_max,
 	};
 
-	if (ioctl(fd, HOSTLINK_TEST_CALL, &c))
+	if (ioctl(fd, HOSTLINK_TEST_IOC_CALL, &c))
 		return -errno;
 	if (out_len)
 		*out_len = c.out_resp_len;
@@ -104,14 +104,14 @@ int hl_stream(int fd, const uint8_t *token, uint32_t timeout_ms)
 		s.flags = HOSTLINK_TEST_STREAM_TOKEN;
 		memcpy(s.token, token, sizeof(s.token));
 	}
-	if (ioctl(fd, HOSTLINK_TEST_STREAM, &s))
+	if (ioctl(fd, HOSTLINK_TEST_IOC_STREAM, &s))
 		return -errno;
 	return s.out_fd;
 }
 
 int hl_stats(int fd, struct hostlink_test_stats *st)
 {
-	return ioctl(fd, HOSTLINK_TEST_STATS, st) ? -errno : 0;
+	return ioctl(fd, HOSTLINK_TEST_IOC_STATS, st) ? -errno : 0;
 }
 
 int hl_sysfs(unsigned int id, const char *attr, char *buf, size_t len)

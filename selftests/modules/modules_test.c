@@ -90,6 +90,10 @@ static void unload_all(struct __test_metadata *_metadata, struct kmod_ctx *ctx)
 {
 	size_t i;
 
+	/* the channel tests' device uses the core too */
+	if (mod_live(ctx, "hostlink_test"))
+		ASSERT_EQ(0, mod_remove(ctx, "hostlink_test"));
+
 	for (i = 0; i < sizeof(all_modules) / sizeof(all_modules[0]); i++) {
 		int ret = 0;
 

@@ -20,7 +20,7 @@
  * @__reserved: 0.
  * @remote: (in) service name to send in HELLO; empty for "test".
  *
- * The core starts connecting at once; see HOSTLINK_TEST_WAIT.  Once per
+ * The core starts connecting at once; see HOSTLINK_TEST_IOC_WAIT.  Once per
  * file (-EBUSY after).
  */
 struct hostlink_test_bind {
@@ -31,7 +31,7 @@ struct hostlink_test_bind {
 	char remote[HOSTLINK_NAME_LEN];
 };
 
-/* out_state of HOSTLINK_TEST_WAIT; sysfs "state" tells more */
+/* out_state of HOSTLINK_TEST_IOC_WAIT; sysfs "state" tells more */
 #define HOSTLINK_TEST_CONNECTING	0
 #define HOSTLINK_TEST_CONNECTED		1
 
@@ -111,10 +111,10 @@ struct hostlink_test_stats {
 };
 
 #define HOSTLINK_TEST_IOCTL_BASE	'h'
-#define HOSTLINK_TEST_BIND	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 0, struct hostlink_test_bind)
-#define HOSTLINK_TEST_WAIT	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 1, struct hostlink_test_wait)
-#define HOSTLINK_TEST_CALL	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 2, struct hostlink_test_call)
-#define HOSTLINK_TEST_STREAM	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 3, struct hostlink_test_stream)
-#define HOSTLINK_TEST_STATS	_IOR(HOSTLINK_TEST_IOCTL_BASE, 4, struct hostlink_test_stats)
+#define HOSTLINK_TEST_IOC_BIND	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 0, struct hostlink_test_bind)
+#define HOSTLINK_TEST_IOC_WAIT	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 1, struct hostlink_test_wait)
+#define HOSTLINK_TEST_IOC_CALL	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 2, struct hostlink_test_call)
+#define HOSTLINK_TEST_IOC_STREAM	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 3, struct hostlink_test_stream)
+#define HOSTLINK_TEST_IOC_STATS	_IOR(HOSTLINK_TEST_IOCTL_BASE, 4, struct hostlink_test_stats)
 
 #endif /* _UAPI_LINUX_HOSTLINK_TEST_H */
