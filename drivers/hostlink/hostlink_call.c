@@ -3,9 +3,10 @@
  * hostlink core: requests on the control connection.
  *
  * A caller puts its request (on its own stack) into the connection's
- * table of requests in flight, writes the frame, and sleeps until the
- * receive thread matches a REPLY to it, the connection is lost, its
- * deadline passes or a signal arrives.  Whoever takes the request out
+ * table of requests in flight, writes the frame, and waits (reading the
+ * socket itself when it can, see hostlink_rx.c) until a REPLY is matched
+ * to it, the connection is lost, its deadline passes or a signal
+ * arrives.  Whoever takes the request out
  * of the table completes it; a caller that gave up but finds its request
  * already taken waits for that completion, which is only a copy away.
  */
@@ -27,7 +28,7 @@
  *
  * A reply to an id not in flight (late, duplicate or made up) is counted
  * and dropped.
- * Context: the receive thread.
+ * Context: process context, rx_lock held.
  */
 void hostlink_complete_reply(struct hostlink_conn *conn,
 			     const struct hostlink_hdr *hdr, const void *data,
@@ -83,6 +84,7 @@ void hostlink_fail_all(struct hostlink_conn *conn, int err)
 		complete(&req->done);
 	}
 	xa_unlock(&conn->pending);
+	wake_up_all(&conn->rx_wq);
 }
 
 /* Send the CANCELs queued by callers that gave up. */
@@ -194,7 +196,7 @@ static int hostlink_req_send(struct hostlink_conn *conn,
 	if (!conn->sock || READ_ONCE(conn->gen) != gen) {
 		ret = -ENOTCONN;
 	} else {
-		req->start = ktime_get();
+		req->start = jiffies;	/* cheap: the clocksource may not be */
 		ret = hostlink_send(conn->sock, &head, sizeof(head), call->req,
 				    call->req_len, *timeout);
 		if (ret == -EPIPE) {
@@ -264,7 +266,7 @@ int hostlink_call(struct hostlink_service *svc, struct hostlink_call *call)
 		return req.status;
 	}
 
-	left = wait_for_completion_interruptible_timeout(&req.done, timeout);
+	left = hostlink_wait_reply(conn, &req, timeout);
 	if (left > 0)
 		goto out_done;
 	if (!hostlink_req_remove(conn, &req)) {

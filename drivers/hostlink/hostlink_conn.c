@@ -4,10 +4,11 @@
  *
  * One kernel thread per service connects to the host from a reserved
  * port (it runs with kernel credentials, so it may bind one whoever
- * registered the service), says HELLO, then receives frames until the
- * connection is lost, fails what was in flight, and reconnects with
- * backoff.  Senders (hostlink_call.c) write on the socket directly,
- * one at a time, under the tx bit lock.
+ * registered the service), says HELLO, hands the socket to the receive
+ * side (hostlink_rx.c), sleeps until the connection is lost, then fails
+ * what was in flight and reconnects with backoff.  Senders
+ * (hostlink_call.c) write on the socket directly, one at a time, under
+ * the tx bit lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,9 +32,8 @@
 
 #define HOSTLINK_BACKOFF_MIN_MS		100
 #define HOSTLINK_BACKOFF_MAX_MS		5000
-/* HELLO, and the rest of a frame once its header is in. */
+/* HELLO and WELCOME, each */
 #define HOSTLINK_HELLO_TIMEOUT		(5 * HZ)
-#define HOSTLINK_FRAME_TIMEOUT		(10 * HZ)
 
 static atomic_t hostlink_port_cursor = ATOMIC_INIT(0);
 
@@ -164,8 +164,8 @@ static int hostlink_recv(struct socket *sock, void *buf, size_t len,
 	return 0;
 }
 
-static void hostlink_set_error(struct hostlink_conn *conn, int err,
-			       const char *fmt, ...)
+void hostlink_set_error(struct hostlink_conn *conn, int err,
+			const char *fmt, ...)
 {
 	char buf[sizeof(conn->last_error)];
 	bool changed;
@@ -211,6 +211,8 @@ void hostlink_conn_break(struct hostlink_conn *conn, const char *why)
 		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	mutex_unlock(&conn->sock_lock);
 	hostlink_set_error(conn, -EPIPE, "%s", why);
+	set_bit(HOSTLINK_RX_BROKEN, &conn->rx_flags);
+	wake_up_all(&conn->state_wq);
 }
 
 static int hostlink_bind_reserved(struct socket *sock, u32 *port)
@@ -399,72 +401,6 @@ err_release:
 	return ret;
 }
 
-static void hostlink_conn_event(struct hostlink_conn *conn,
-				const struct hostlink_hdr *hdr, size_t len)
-{
-	const struct hostlink_service_ops *ops = conn->svc->ops;
-
-	atomic64_inc(&conn->stats.events);
-	if (ops && ops->event)
-		ops->event(conn->svc, le32_to_cpu(hdr->op), conn->rxbuf, len);
-}
-
-/* Receive frames until the connection fails; returns why. */
-static int hostlink_conn_receive(struct hostlink_conn *conn,
-				 struct socket *sock)
-{
-	struct hostlink_hdr hdr;
-	const char *why;
-	size_t len;
-	int ret;
-
-	for (;;) {
-		ret = hostlink_recv(sock, &hdr, sizeof(hdr),
-				    MAX_SCHEDULE_TIMEOUT);
-		if (ret == -ENODATA) {
-			hostlink_set_error(conn, -ECONNRESET,
-					   "the host closed the connection");
-			return ret;
-		}
-		if (ret) {
-			hostlink_set_error(conn, ret, "connection lost");
-			return ret;
-		}
-		ret = hostlink_hdr_check(&hdr, conn->version,
-					 conn->max_frame, &why);
-		if (!ret && hdr.type == HOSTLINK_EVENT &&
-		    !(conn->features & HOSTLINK_FEAT_EVENTS))
-			why = "EVENT not agreed";
-		else if (!ret && hdr.type != HOSTLINK_REPLY &&
-			 hdr.type != HOSTLINK_EVENT)
-			why = "unexpected frame type";
-		if (why) {
-			atomic64_inc(&conn->stats.protocol_errors);
-			hostlink_set_error(conn, -EPROTO,
-					   "protocol error from the host: %s", why);
-			return -EPROTO;
-		}
-
-		len = le32_to_cpu(hdr.len);
-		if (len) {
-			ret = hostlink_recv(sock, conn->rxbuf, len,
-					    HOSTLINK_FRAME_TIMEOUT);
-			if (ret) {
-				atomic64_inc(&conn->stats.protocol_errors);
-				hostlink_set_error(conn, ret,
-						   "truncated frame from the host");
-				return ret;
-			}
-		}
-		atomic64_add(sizeof(hdr) + len, &conn->stats.bytes_in);
-
-		if (hdr.type == HOSTLINK_REPLY)
-			hostlink_complete_reply(conn, &hdr, conn->rxbuf, len);
-		else
-			hostlink_conn_event(conn, &hdr, len);
-	}
-}
-
 static void hostlink_conn_notify(struct hostlink_conn *conn, bool up)
 {
 	const struct hostlink_service_ops *ops = conn->svc->ops;
@@ -479,6 +415,7 @@ static void hostlink_conn_close(struct hostlink_conn *conn,
 {
 	unsigned long flags;
 
+	hostlink_rx_detach(conn, sock);
 	kernel_sock_shutdown(sock, SHUT_RDWR);	/* wakes a blocked sender */
 	hostlink_set_state(conn, HOSTLINK_STATE_CONNECTING);
 	hostlink_fail_all(conn, -ENOTCONN);
@@ -486,15 +423,26 @@ static void hostlink_conn_close(struct hostlink_conn *conn,
 	kfifo_reset(&conn->cancels);
 	spin_unlock_irqrestore(&conn->cancel_lock, flags);
 
+	mutex_lock(&conn->rx_lock);
 	hostlink_tx_acquire(conn, NULL, false);
 	mutex_lock(&conn->sock_lock);
 	conn->sock = NULL;
 	conn->local_port = 0;
 	mutex_unlock(&conn->sock_lock);
+	conn->rx_got = 0;
+	clear_bit(HOSTLINK_RX_PENDING, &conn->rx_flags);
+	clear_bit(HOSTLINK_RX_BROKEN, &conn->rx_flags);
 	hostlink_tx_release(conn);
+	mutex_unlock(&conn->rx_lock);
 
 	sock_release(sock);
 	atomic64_inc(&conn->stats.disconnects);
+}
+
+static bool hostlink_conn_lost(struct hostlink_conn *conn)
+{
+	return test_bit(HOSTLINK_RX_BROKEN, &conn->rx_flags) ||
+	       kthread_should_stop();
 }
 
 static int hostlink_conn_thread(void *data)
@@ -510,7 +458,9 @@ static int hostlink_conn_thread(void *data)
 			backoff = HOSTLINK_BACKOFF_MIN_MS;
 			wake_up_all(&conn->state_wq);
 			hostlink_conn_notify(conn, true);
-			hostlink_conn_receive(conn, sock);
+			hostlink_rx_attach(conn, sock);
+			wait_event_interruptible(conn->state_wq,
+						 hostlink_conn_lost(conn));
 			hostlink_conn_close(conn, sock);
 			hostlink_conn_notify(conn, false);
 		} else {
@@ -552,6 +502,10 @@ int hostlink_conn_start(struct hostlink_service *svc)
 	init_waitqueue_head(&conn->tx_wq);
 	xa_init(&conn->pending);
 	init_waitqueue_head(&conn->state_wq);
+	mutex_init(&conn->rx_lock);
+	atomic_set(&conn->rx_waiters, 0);
+	init_waitqueue_head(&conn->rx_wq);
+	INIT_WORK(&conn->rx_work, hostlink_rx_work);
 	spin_lock_init(&conn->cancel_lock);
 	INIT_KFIFO(conn->cancels);
 	INIT_WORK(&conn->cancel_work, hostlink_cancel_work);
@@ -597,6 +551,7 @@ void hostlink_conn_stop(struct hostlink_service *svc)
 	mutex_unlock(&conn->sock_lock);
 
 	kthread_stop(conn->thread);
+	cancel_work_sync(&conn->rx_work);
 	cancel_work_sync(&conn->cancel_work);
 	hostlink_debugfs_remove(conn);
 	WARN_ON(!xa_empty(&conn->pending));

@@ -4,7 +4,7 @@
  * sysfs does not promise: the connection and every request in flight.
  */
 #include <linux/debugfs.h>
-#include <linux/ktime.h>
+#include <linux/jiffies.h>
 #include <linux/seq_file.h>
 
 #include "hostlink_priv.h"
@@ -15,7 +15,6 @@ static int hostlink_debugfs_show(struct seq_file *m, void *unused)
 {
 	struct hostlink_conn *conn = m->private;
 	struct hostlink_req *req;
-	ktime_t now = ktime_get();
 	unsigned long id;
 
 	xa_lock(&conn->pending);
@@ -29,8 +28,8 @@ static int hostlink_debugfs_show(struct seq_file *m, void *unused)
 	seq_puts(m, "requests:\n");
 	/* entries leave the table under this lock before their owner goes */
 	xa_for_each(&conn->pending, id, req)
-		seq_printf(m, "  id %lu op %u age_us %lld\n", id, req->op,
-			   req->start ? ktime_us_delta(now, req->start) : -1LL);
+		seq_printf(m, "  id %lu op %u age_ms %d\n", id, req->op,
+			   req->start ? jiffies_to_msecs(jiffies - req->start) : -1);
 	xa_unlock(&conn->pending);
 	return 0;
 }

@@ -4,8 +4,9 @@
  *
  * Lock order, outermost first:
  *   hostlink_services_lock (service registry)
- *   hostlink_conn.sock_lock (who may shut down or release the socket)
+ *   hostlink_conn.rx_lock (the right to read the socket)
  *   hostlink_conn.tx (a bit lock: the right to send on the socket)
+ *   hostlink_conn.sock_lock (who may shut down or release the socket)
  *   hostlink_conn.pending's xa_lock (state and requests in flight)
  *   hostlink_conn.cancel_lock
  */
@@ -22,6 +23,9 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
+#include <uapi/linux/hostlink.h>
+
+struct sock;
 
 /* /sys/kernel/hostlink, created at module init, parent of services/. */
 extern struct kobject *hostlink_kobj;
@@ -38,6 +42,9 @@ enum hostlink_state {
 	HOSTLINK_STATE_REFUSED,		/* the host said no; retrying */
 	HOSTLINK_STATE_STOPPED,		/* service unregistering */
 };
+
+#define HOSTLINK_RX_PENDING	0
+#define HOSTLINK_RX_BROKEN	1
 
 /* Requests in flight per service, at most. */
 #define HOSTLINK_MAX_IN_FLIGHT	4096
@@ -63,7 +70,7 @@ struct hostlink_stats {
  * struct hostlink_req - a request in flight; lives on its caller's stack
  * @id: the wire id, the key in hostlink_conn.pending.
  * @op: operation, for debugfs.
- * @start: when it was sent, for debugfs.
+ * @start: when it was sent (jiffies), for debugfs; 0 before.
  * @done: completed by whoever removed it from pending (receiver, loss).
  * @status: 0 or a negative errno; set before @done.
  * @resp: the caller's reply buffer; @resp_max its size.
@@ -76,7 +83,7 @@ struct hostlink_stats {
 struct hostlink_req {
 	u64 id;
 	u32 op;
-	ktime_t start;
+	unsigned long start;
 	struct completion done;
 	int status;
 	void *resp;
@@ -106,7 +113,18 @@ struct hostlink_req {
  * @cancel_lock: protects @cancels.
  * @cancels: ids to CANCEL, sent by @cancel_work.
  * @cancel_work: sends the queued CANCELs.
- * @rxbuf: payload buffer of the receive thread, @max_frame bytes.
+ * @rx_lock: held by whoever reads the socket (hostlink_rx.c).
+ * @rx_flags: HOSTLINK_RX_PENDING (the socket may have data or news),
+ *	HOSTLINK_RX_BROKEN (the connection is lost; the thread closes it).
+ * @rx_waiters: callers waiting for a reply; they read for themselves.
+ * @rx_wq: where they wait.
+ * @rx_work: reads when no caller waits.
+ * @rx_hdr: header of the frame being read; protected by @rx_lock.
+ * @rx_got: bytes of that frame read so far; protected by @rx_lock.
+ * @saved_data_ready: the socket's callback before ours.
+ * @saved_state_change: likewise.
+ * @rxbuf: payload of the frame being read, @max_frame bytes; protected
+ *	by @rx_lock.
  * @last_error: why the last connection ended or was refused.
  * @stats: counters.
  * @debugfs: /sys/kernel/debug/hostlink/<name>.
@@ -135,6 +153,15 @@ struct hostlink_conn {
 	DECLARE_KFIFO(cancels, u64, 256);
 	struct work_struct cancel_work;
 
+	struct mutex rx_lock;		/* see above */
+	unsigned long rx_flags;
+	atomic_t rx_waiters;
+	wait_queue_head_t rx_wq;
+	struct work_struct rx_work;
+	struct hostlink_hdr rx_hdr;
+	size_t rx_got;
+	void (*saved_data_ready)(struct sock *sk);
+	void (*saved_state_change)(struct sock *sk);
 	void *rxbuf;
 	char last_error[96];
 	struct hostlink_stats stats;
@@ -154,6 +181,17 @@ void hostlink_tx_release(struct hostlink_conn *conn);
 int hostlink_send(struct socket *sock, const void *head, size_t head_len,
 		  const void *body, size_t body_len, long timeout);
 void hostlink_conn_break(struct hostlink_conn *conn, const char *why);
+__printf(3, 4)
+void hostlink_set_error(struct hostlink_conn *conn, int err,
+			const char *fmt, ...);
+
+/* hostlink_rx.c: receiving */
+void hostlink_rx_attach(struct hostlink_conn *conn, struct socket *sock);
+void hostlink_rx_detach(struct hostlink_conn *conn, struct socket *sock);
+void hostlink_rx_run(struct hostlink_conn *conn);
+void hostlink_rx_work(struct work_struct *work);
+long hostlink_wait_reply(struct hostlink_conn *conn, struct hostlink_req *req,
+			 long timeout);
 
 /* hostlink_call.c: requests */
 void hostlink_cancel_work(struct work_struct *work);

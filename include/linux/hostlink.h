@@ -25,11 +25,12 @@ struct socket;
 /**
  * struct hostlink_service_ops - what the core tells a service
  * @event: an EVENT frame arrived; @data is valid only during the call.
- *	Context: the service's receive thread; may sleep briefly, must not
- *	wait for replies of its own service.
+ *	Context: process context with the connection's receive lock held
+ *	(a caller waiting for its reply, or a work item); may sleep
+ *	briefly, must not call hostlink_call() on the same service.
  * @state: the control connection came up (@up true) or was lost (@up
  *	false; every request in flight has failed with -ENOTCONN by then).
- *	Context: the service's receive thread.
+ *	Context: the service's connection thread.
  */
 struct hostlink_service_ops {
 	void (*event)(struct hostlink_service *svc, u32 op, const void *data,

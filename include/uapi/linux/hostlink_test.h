@@ -114,7 +114,8 @@ struct hostlink_test_stats {
 #define HOSTLINK_TEST_IOC_BIND	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 0, struct hostlink_test_bind)
 #define HOSTLINK_TEST_IOC_WAIT	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 1, struct hostlink_test_wait)
 #define HOSTLINK_TEST_IOC_CALL	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 2, struct hostlink_test_call)
-#define HOSTLINK_TEST_IOC_STREAM	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 3, struct hostlink_test_stream)
+#define HOSTLINK_TEST_IOC_STREAM	\
+	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 3, struct hostlink_test_stream)
 #define HOSTLINK_TEST_IOC_STATS	_IOR(HOSTLINK_TEST_IOCTL_BASE, 4, struct hostlink_test_stats)
 
 #endif /* _UAPI_LINUX_HOSTLINK_TEST_H */
