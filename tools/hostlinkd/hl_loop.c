@@ -121,6 +121,9 @@ static void hl_loop_read(struct hl_conn *c)
 		if (n > 0) {
 			budget -= n;
 			hl_conn_rx_done(c, n);
+			/* Short: drained for now; epoll is level-triggered. */
+			if ((size_t)n < len)
+				return;
 		} else if (n == 0) {
 			hl_conn_rx_eof(c);
 			return;
@@ -431,8 +434,12 @@ int hl_loop_run(struct hl_loop *l)
 				hl_loop_conn_event(l, p, evs[i].events);
 			}
 		}
-		/* The timerfd fired or not, whatever is due runs now. */
-		if (hl_timers_next(&d->timers) <= d->clock()) {
+		/*
+		 * The timerfd fired or not, whatever is due runs now.  No
+		 * clock read without timers: under TCG it is a device access.
+		 */
+		if (hl_timers_next(&d->timers) != HL_TIMER_NEVER &&
+		    hl_timers_next(&d->timers) <= d->clock()) {
 			l->armed = HL_TIMER_NEVER;
 			hl_timers_run(&d->timers, d->clock());
 		}
