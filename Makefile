@@ -113,7 +113,8 @@ vm-vmtest vm-demo vm-shell vm-bench: modules
 
 # Benchmarks in a VM (stock 6.1 unless KVER says), BENCH=<prefix> to
 # pick; lines "bench <name>: ... ratio <r>" (DESIGN section 8).
-bench_run = --run "$(O)/tools/bench/hostlink-bench $(if $(BENCH),--filter $(BENCH))"
+# BENCH_ARGS passes options (--runs, --rtt-iters, --bulk-mib) through.
+bench_run = --run "$(O)/tools/bench/hostlink-bench $(if $(BENCH),--filter $(BENCH)) $(BENCH_ARGS)"
 bench:
 	+$(MAKE) tools
 	+$(MAKE) vm-bench KVER=$(vm_kver)

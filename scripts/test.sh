@@ -56,6 +56,8 @@ stage sparse-6.12 make -s sparse KVER=6.12
 stage vmtest-6.1 make -s vmtest KVER=6.1
 stage vmtest-6.12 make -s vmtest KVER=6.12
 stage demo make -s demo
+# A short run: it proves the benchmark works; make bench gives the figures.
+stage bench make -s bench BENCH_ARGS="--runs 3 --rtt-iters 300 --bulk-mib 16"
 stage shell scripts/shell-test.sh
 stage dkms scripts/dkms-test.sh
 stage install scripts/install-test.sh
