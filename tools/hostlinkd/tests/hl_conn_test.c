@@ -15,22 +15,7 @@
 
 #include "hl_daemon.h"
 
-static unsigned int t_n, t_failed;
-
-__attribute__((format(printf, 2, 3)))
-static void t_ok(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	t_n++;
-	if (!ok)
-		t_failed++;
-	printf("%sok %u - ", ok ? "" : "not ", t_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+#include "tap.h"
 
 /* A fake peer: what the daemon sent it, and whether it reads. */
 struct tp {

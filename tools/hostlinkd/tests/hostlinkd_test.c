@@ -24,23 +24,7 @@
 
 #define T_MB (1024L * 1024L)
 
-static unsigned int t_n, t_failed;
-
-__attribute__((format(printf, 2, 3)))
-static void t_ok(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	t_n++;
-	if (!ok)
-		t_failed++;
-	printf("%sok %u - ", ok ? "" : "not ", t_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
+#include "tap.h"
 
 static long t_now_ms(void)
 {
