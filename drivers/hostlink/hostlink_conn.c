@@ -180,9 +180,10 @@ void hostlink_set_error(struct hostlink_conn *conn, int err,
 	strscpy(conn->last_error, buf, sizeof(conn->last_error));
 	xa_unlock(&conn->pending);
 
-	/* Logged once per distinct reason, not on every retry. */
+	/* Once per distinct reason, not on every retry; a host can flap. */
 	if (changed)
-		pr_info("%s: %s (%pe)\n", conn->svc->name, buf, ERR_PTR(err));
+		pr_info_ratelimited("%s: %s (%pe)\n", conn->svc->name, buf,
+				    ERR_PTR(err));
 }
 
 static void hostlink_set_state(struct hostlink_conn *conn,
@@ -386,8 +387,9 @@ static int hostlink_conn_open(struct hostlink_conn *conn,
 	if (ret)
 		goto err_clear;
 	atomic64_inc(&conn->stats.connects);
-	pr_info("%s: connected to host %u port %u from port %u, protocol %u\n",
-		svc->name, addr.svm_cid, addr.svm_port, port, conn->version);
+	pr_info_ratelimited("%s: connected to host %u port %u from port %u, protocol %u\n",
+			    svc->name, addr.svm_cid, addr.svm_port, port,
+			    conn->version);
 	*sockp = sock;
 	return 0;
 
