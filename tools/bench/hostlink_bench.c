@@ -6,8 +6,9 @@
  *   hostlink-rtt   a null request through hostlink.ko and hostlinkd,
  *                  vs a userspace AF_VSOCK ping-pong of the same bytes
  *                  (96 out, 32 back) on the same transport; per op.
- *   hostlink-bulk  large requests (SINK, 4 callers in flight) vs one
- *                  raw vsock stream into a reader; throughput.
+ *   hostlink-bulk  large requests (SINK, 512 KiB, 4 callers in flight;
+ *                  --bulk-req-kib, --bulk-callers) vs one raw vsock
+ *                  stream written in pieces of the same size; throughput.
  *
  * The same two through a minimal blocking host (one read per frame part,
  * one write per reply) instead of hostlinkd, as hostlink-rtt-core and
@@ -38,10 +39,10 @@
 
 #define RTT_OUT	(sizeof(struct hostlink_hdr) + sizeof(struct hostlink_cred))
 #define RTT_IN	sizeof(struct hostlink_hdr)
-#define BULK_REQ	(512u << 10)
-#define BULK_CALLERS	4
+#define BULK_MAX_CALLERS	16
 
 static unsigned int runs = 5, rtt_iters = 2000, bulk_mib = 128;
+static unsigned int bulk_req = 512u << 10, bulk_callers = 4;
 
 static double now_us(void)
 {
@@ -202,28 +203,28 @@ static void *bulk_run(void *arg)
 
 	for (i = 0; i < c->reqs && !c->ret; i++)
 		c->ret = hl_call(c->fd, HOSTLINK_TEST_SINK, 0, 30000, c->buf,
-				 BULK_REQ, NULL, 0, NULL);
+				 bulk_req, NULL, 0, NULL);
 	return NULL;
 }
 
 static double bulk_ours(int fd, char *buf)
 {
-	struct bulk_caller c[BULK_CALLERS];
-	unsigned int reqs = (bulk_mib << 20) / BULK_REQ / BULK_CALLERS, i;
+	struct bulk_caller c[BULK_MAX_CALLERS];
+	unsigned int reqs = (bulk_mib << 20) / bulk_req / bulk_callers, i;
 	double t0 = now_us();
 
-	for (i = 0; i < BULK_CALLERS; i++) {
+	for (i = 0; i < bulk_callers; i++) {
 		c[i] = (struct bulk_caller){ .fd = fd, .reqs = reqs, .buf = buf };
 		pthread_create(&c[i].thread, NULL, bulk_run, &c[i]);
 	}
-	for (i = 0; i < BULK_CALLERS; i++) {
+	for (i = 0; i < bulk_callers; i++) {
 		pthread_join(c[i].thread, NULL);
 		if (c[i].ret) {
 			fprintf(stderr, "SINK failed: %d\n", c[i].ret);
 			exit(1);
 		}
 	}
-	return (double)reqs * BULK_CALLERS * BULK_REQ / (1 << 20) /
+	return (double)reqs * bulk_callers * bulk_req / (1 << 20) /
 		((now_us() - t0) / 1e6);
 }
 
@@ -237,7 +238,7 @@ static double bulk_raw(int port, char *buf)
 	if (full_io(fd, &total, sizeof(total), false))
 		exit(1);
 	while (left) {
-		size_t n = left < BULK_REQ ? left : BULK_REQ;
+		size_t n = left < bulk_req ? left : bulk_req;
 
 		if (full_io(fd, buf, n, false))
 			exit(1);
@@ -280,6 +281,7 @@ static void figure(const char *filter, const char *name, int fd, int raw_port,
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: hostlink-bench [--filter PREFIX] [--runs N] [--rtt-iters N] [--bulk-mib N]\n"
+		   "                      [--bulk-req-kib N] [--bulk-callers N]\n"
 		   "       hostlink-bench --ping N\n");
 }
 
@@ -331,6 +333,8 @@ int main(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'r' },
 		{ "rtt-iters", required_argument, NULL, 'i' },
 		{ "bulk-mib", required_argument, NULL, 'b' },
+		{ "bulk-req-kib", required_argument, NULL, 'q' },
+		{ "bulk-callers", required_argument, NULL, 'c' },
 		{ "ping", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -348,12 +352,16 @@ int main(int argc, char **argv)
 		case 'r': runs = atoi(optarg); break;
 		case 'i': rtt_iters = atoi(optarg); break;
 		case 'b': bulk_mib = atoi(optarg); break;
+		case 'q': bulk_req = atoi(optarg) << 10; break;
+		case 'c': bulk_callers = atoi(optarg); break;
 		case 'p': return ping(atoi(optarg));
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (runs < 1 || runs > 64 || !rtt_iters || bulk_mib < 4) {
+	if (runs < 1 || runs > 64 || !rtt_iters || bulk_mib < 4 ||
+	    !bulk_callers || bulk_callers > BULK_MAX_CALLERS || bulk_req < 4096 ||
+	    bulk_req > HOSTLINK_FRAME_DEFAULT - sizeof(struct hostlink_cred)) {
 		usage(stderr);
 		return 2;
 	}
@@ -378,7 +386,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hostlink-bench: hostlinkd not reachable\n");
 		return 1;
 	}
-	buf = calloc(1, BULK_REQ);
+	buf = calloc(1, bulk_req);
 
 	figure(filter, "hostlink-rtt", fd, raw_port, buf, false);
 	figure(filter, "hostlink-bulk", fd, raw_port, buf, true);
