@@ -90,20 +90,31 @@ FIXTURE(fake) {
 	unsigned int id;
 };
 
-FIXTURE_SETUP(fake)
+/* Both fixtures: a fake host listening, a test service bound to it. */
+static int chan_setup(struct hl_fake *host, int *fd, unsigned int *id)
 {
 	int port = hl_port();
 
-	ASSERT_EQ(0, hl_load_modules());
-	ASSERT_EQ(0, hl_fake_listen(&self->host, port));
-	self->fd = hl_bind(port, NULL, &self->id);
-	ASSERT_LE(0, self->fd);
+	if (hl_load_modules() || hl_fake_listen(host, port))
+		return -1;
+	*fd = hl_bind(port, NULL, id);
+	return *fd < 0 ? -1 : 0;
+}
+
+static void chan_teardown(struct hl_fake *host, int fd)
+{
+	close(fd);
+	hl_fake_close(host);
+}
+
+FIXTURE_SETUP(fake)
+{
+	ASSERT_EQ(0, chan_setup(&self->host, &self->fd, &self->id));
 }
 
 FIXTURE_TEARDOWN(fake)
 {
-	close(self->fd);
-	hl_fake_close(&self->host);
+	chan_teardown(&self->host, self->fd);
 }
 
 /* Read one REQUEST: returns its id, 0 on failure. */
@@ -528,18 +539,12 @@ FIXTURE_VARIANT_ADD(hostile, close) {
 
 FIXTURE_SETUP(hostile)
 {
-	int port = hl_port();
-
-	ASSERT_EQ(0, hl_load_modules());
-	ASSERT_EQ(0, hl_fake_listen(&self->host, port));
-	self->fd = hl_bind(port, NULL, &self->id);
-	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, chan_setup(&self->host, &self->fd, &self->id));
 }
 
 FIXTURE_TEARDOWN(hostile)
 {
-	close(self->fd);
-	hl_fake_close(&self->host);
+	chan_teardown(&self->host, self->fd);
 }
 
 TEST_F(hostile, request_fails_cleanly_and_core_reconnects)

@@ -261,6 +261,24 @@ int hl_loop_init(struct hl_loop *l, struct hl_daemon *d)
 	return ret;
 }
 
+/* A non-blocking listening socket bound to @addr.  0 or -errno. */
+static int hl_listen_fd(int family, const struct sockaddr *addr,
+			socklen_t len, int *out)
+{
+	int fd, ret;
+
+	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, addr, len) || listen(fd, 128)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	*out = fd;
+	return 0;
+}
+
 static int hl_listen_vsock(uint32_t port, int *out)
 {
 	struct sockaddr_vm a = {
@@ -268,18 +286,8 @@ static int hl_listen_vsock(uint32_t port, int *out)
 		.svm_cid = VMADDR_CID_ANY,
 		.svm_port = port,
 	};
-	int fd, ret;
 
-	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 128)) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	*out = fd;
-	return 0;
+	return hl_listen_fd(AF_VSOCK, (struct sockaddr *)&a, sizeof(a), out);
 }
 
 /*
@@ -308,7 +316,7 @@ static int hl_unix_clear(const struct sockaddr_un *a)
 static int hl_listen_unix(const char *path, int *out)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd, ret;
+	int ret;
 
 	if (strlen(path) >= sizeof(a.sun_path))
 		return -ENAMETOOLONG;
@@ -316,16 +324,7 @@ static int hl_listen_unix(const char *path, int *out)
 	ret = hl_unix_clear(&a);
 	if (ret)
 		return ret;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 128)) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	*out = fd;
-	return 0;
+	return hl_listen_fd(AF_UNIX, (struct sockaddr *)&a, sizeof(a), out);
 }
 
 static int hl_loop_add_listener(struct hl_loop *l, uint32_t port, const char *path)
