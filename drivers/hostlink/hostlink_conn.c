@@ -328,7 +328,7 @@ err:
 	return ret;
 }
 
-/* Connect and say HELLO; on success the connection is READY. */
+/* Connect and say HELLO; on success hostlink_conn_publish() is next. */
 static int hostlink_conn_open(struct hostlink_conn *conn,
 			      struct socket **sockp)
 {
@@ -375,17 +375,6 @@ static int hostlink_conn_open(struct hostlink_conn *conn,
 	if (ret)
 		goto err_clear;
 
-	xa_lock(&conn->pending);
-	if (conn->state != HOSTLINK_STATE_STOPPED) {
-		conn->state = HOSTLINK_STATE_READY;
-		conn->gen++;
-		conn->last_error[0] = '\0';
-	} else {
-		ret = -ESHUTDOWN;
-	}
-	xa_unlock(&conn->pending);
-	if (ret)
-		goto err_clear;
 	atomic64_inc(&conn->stats.connects);
 	pr_info_ratelimited("%s: connected to host %u port %u from port %u, protocol %u\n",
 			    svc->name, addr.svm_cid, addr.svm_port, port,
@@ -441,6 +430,23 @@ static void hostlink_conn_close(struct hostlink_conn *conn,
 	atomic64_inc(&conn->stats.disconnects);
 }
 
+/* Requests may flow; false if the service is being unregistered. */
+static bool hostlink_conn_publish(struct hostlink_conn *conn)
+{
+	bool ready = false;
+
+	xa_lock(&conn->pending);
+	if (conn->state != HOSTLINK_STATE_STOPPED) {
+		conn->state = HOSTLINK_STATE_READY;
+		conn->gen++;
+		conn->last_error[0] = '\0';
+		ready = true;
+	}
+	xa_unlock(&conn->pending);
+	wake_up_all(&conn->state_wq);
+	return ready;
+}
+
 static bool hostlink_conn_lost(struct hostlink_conn *conn)
 {
 	return test_bit(HOSTLINK_RX_BROKEN, &conn->rx_flags) ||
@@ -458,11 +464,12 @@ static int hostlink_conn_thread(void *data)
 		ret = hostlink_conn_open(conn, &sock);
 		if (!ret) {
 			backoff = HOSTLINK_BACKOFF_MIN_MS;
-			wake_up_all(&conn->state_wq);
+			/* the service hears "up" before any caller sees it */
 			hostlink_conn_notify(conn, true);
 			hostlink_rx_attach(conn, sock);
-			wait_event_interruptible(conn->state_wq,
-						 hostlink_conn_lost(conn));
+			if (hostlink_conn_publish(conn))
+				wait_event_interruptible(conn->state_wq,
+							 hostlink_conn_lost(conn));
 			hostlink_conn_close(conn, sock);
 			hostlink_conn_notify(conn, false);
 		} else {
