@@ -24,7 +24,7 @@ base_pkgs=(
 	clang libclang-rt-14-dev
 	kmod libkmod-dev
 	sparse
-	qemu-system-x86 busybox-static cpio xz-utils zstd
+	qemu-system-x86 qemu-utils e2fsprogs busybox-static cpio xz-utils zstd
 	udev systemd
 	dkms
 	bc flex bison libelf-dev libssl-dev
