@@ -16,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
+#include <linux/uio.h>
 
 #include "hostlink_priv.h"
 
@@ -197,8 +198,12 @@ static int hostlink_req_send(struct hostlink_conn *conn,
 		ret = -ENOTCONN;
 	} else {
 		req->start = jiffies;	/* cheap: the clocksource may not be */
-		ret = hostlink_send(conn->sock, &head, sizeof(head), call->req,
-				    call->req_len, *timeout);
+		if (call->req_iter)
+			ret = hostlink_send_iter(conn->sock, &head, sizeof(head),
+						 call->req_iter, *timeout);
+		else
+			ret = hostlink_send(conn->sock, &head, sizeof(head),
+					    call->req, call->req_len, *timeout);
 		if (ret == -EPIPE) {
 			hostlink_conn_break(conn, "request cut short");
 			ret = -ENOTCONN;
@@ -248,6 +253,9 @@ int hostlink_call(struct hostlink_service *svc, struct hostlink_call *call)
 		return -EINVAL;
 	if (READ_ONCE(conn->state) != HOSTLINK_STATE_READY)
 		return -ENOTCONN;
+	if (call->req_iter && (call->req ||
+			       iov_iter_count(call->req_iter) != call->req_len))
+		return -EINVAL;
 	if (call->req_len > READ_ONCE(conn->max_frame) -
 			    sizeof(struct hostlink_cred))
 		return -EMSGSIZE;

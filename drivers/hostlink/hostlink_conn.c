@@ -20,6 +20,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uio.h>
 #include <linux/vm_sockets.h>
 #include <net/sock.h>
 
@@ -127,6 +128,36 @@ int hostlink_send(struct socket *sock, const void *head, size_t head_len,
 	if (ret == -ERESTARTSYS)
 		return -EINTR;
 	return ret;
+}
+
+/**
+ * hostlink_send_iter() - write one frame whose body is an iterator
+ * @sock: a connected socket
+ * @head: the header (and fixed part)
+ * @head_len: its length
+ * @body: the rest; must not fault (kvec or pinned pages)
+ * @timeout: jiffies each write may block
+ *
+ * Context and return as hostlink_send(); the header and the body go in
+ * two writes, so anything short of the whole frame is -EPIPE once the
+ * header is out.
+ */
+int hostlink_send_iter(struct socket *sock, const void *head,
+		       size_t head_len, struct iov_iter *body, long timeout)
+{
+	size_t len = iov_iter_count(body);
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	int ret;
+
+	if (WARN_ON_ONCE(user_backed_iter(body)))
+		return -EFAULT;
+	ret = hostlink_send(sock, head, head_len, NULL, 0, timeout);
+	if (ret || !len)
+		return ret;
+	msg.msg_iter = *body;
+	ret = sock_sendmsg(sock, &msg);
+	iov_iter_advance(body, ret > 0 ? ret : 0);
+	return ret == len ? 0 : -EPIPE;
 }
 
 /*

@@ -180,6 +180,8 @@ int hostlink_tx_acquire(struct hostlink_conn *conn, long *timeout,
 void hostlink_tx_release(struct hostlink_conn *conn);
 int hostlink_send(struct socket *sock, const void *head, size_t head_len,
 		  const void *body, size_t body_len, long timeout);
+int hostlink_send_iter(struct socket *sock, const void *head,
+		       size_t head_len, struct iov_iter *body, long timeout);
 void hostlink_conn_break(struct hostlink_conn *conn, const char *why);
 __printf(3, 4)
 void hostlink_set_error(struct hostlink_conn *conn, int err,

@@ -16,8 +16,10 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/net.h>
+#include <linux/bvec.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include <uapi/linux/hostlink_test.h>
 
 #include <linux/hostlink.h>
@@ -139,12 +141,64 @@ static int hostlink_test_wait_ioctl(struct hostlink_test_file *tf,
 	return ret;
 }
 
+/*
+ * The caller's request bytes, pinned for the call: the core then copies
+ * them once, into the socket, and a bad address fails here, before
+ * anything is sent.
+ */
+struct hostlink_test_pinned {
+	struct page **pages;
+	struct bio_vec *bv;
+	int nr;
+	struct iov_iter iter;
+};
+
+static int hostlink_test_pin(struct hostlink_test_pinned *p, u64 uptr,
+			     size_t len)
+{
+	size_t off = offset_in_page(uptr), left = len;
+	int i, nr, got;
+
+	if (uptr + len < uptr)
+		return -EFAULT;
+	nr = DIV_ROUND_UP(off + len, PAGE_SIZE);
+	p->pages = kvcalloc(nr, sizeof(*p->pages), GFP_KERNEL);
+	p->bv = kvcalloc(nr, sizeof(*p->bv), GFP_KERNEL);
+	if (!p->pages || !p->bv)
+		return -ENOMEM;
+	got = pin_user_pages_fast(uptr & PAGE_MASK, nr, 0, p->pages);
+	if (got > 0)
+		p->nr = got;
+	if (got != nr)
+		return got < 0 ? got : -EFAULT;
+	for (i = 0; i < nr; i++) {
+		size_t n = min_t(size_t, left, PAGE_SIZE - off);
+
+		p->bv[i].bv_page = p->pages[i];
+		p->bv[i].bv_offset = off;
+		p->bv[i].bv_len = n;
+		left -= n;
+		off = 0;
+	}
+	iov_iter_bvec(&p->iter, ITER_SOURCE, p->bv, nr, len);
+	return 0;
+}
+
+static void hostlink_test_unpin(struct hostlink_test_pinned *p)
+{
+	if (p->nr)
+		unpin_user_pages(p->pages, p->nr);
+	kvfree(p->bv);
+	kvfree(p->pages);
+}
+
 static int hostlink_test_call_ioctl(struct hostlink_test_file *tf,
 				    void __user *arg)
 {
 	struct hostlink_test_call tc;
 	struct hostlink_call call = {};
-	void *req = NULL, *resp = NULL;
+	struct hostlink_test_pinned pin = {};
+	void *resp = NULL;
 	int ret;
 
 	if (copy_from_user(&tc, arg, sizeof(tc)))
@@ -156,14 +210,10 @@ static int hostlink_test_call_ioctl(struct hostlink_test_file *tf,
 		return -EMSGSIZE;
 
 	if (tc.req_len) {
-		req = kvmalloc(tc.req_len, GFP_KERNEL);
-		if (!req)
-			return -ENOMEM;
-		if (copy_from_user(req, u64_to_user_ptr(tc.req_uptr),
-				   tc.req_len)) {
-			ret = -EFAULT;
+		ret = hostlink_test_pin(&pin, tc.req_uptr, tc.req_len);
+		if (ret)
 			goto out_free;
-		}
+		call.req_iter = &pin.iter;
 	}
 	if (tc.resp_uptr && tc.resp_max) {
 		resp = kvmalloc(tc.resp_max, GFP_KERNEL);
@@ -177,7 +227,6 @@ static int hostlink_test_call_ioctl(struct hostlink_test_file *tf,
 	call.flags = tc.flags & HOSTLINK_TEST_CALL_KERNEL ?
 		HOSTLINK_CALL_KERNEL : 0;
 	call.timeout_ms = tc.timeout_ms;
-	call.req = req;
 	call.req_len = tc.req_len;
 	call.resp = resp;
 	call.resp_max = resp ? tc.resp_max : 0;
@@ -192,7 +241,7 @@ static int hostlink_test_call_ioctl(struct hostlink_test_file *tf,
 		ret = -EFAULT;
 out_free:
 	kvfree(resp);
-	kvfree(req);
+	hostlink_test_unpin(&pin);
 	return ret;
 }
 

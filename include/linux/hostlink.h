@@ -18,6 +18,7 @@
  */
 #define HOSTLINK_VERSION "0.1.0"
 
+struct iov_iter;
 struct hostlink_conn;
 struct hostlink_service;
 struct socket;
@@ -75,6 +76,10 @@ struct hostlink_service {
  *	timeout_ms module parameter).
  * @req: request bytes (kernel memory), after the credential block.
  * @req_len: their length.
+ * @req_iter: instead of @req, the request bytes as an iterator over
+ *	memory that cannot fault (ITER_KVEC, or ITER_BVEC over pinned
+ *	pages): a large request is then copied once, into the socket.
+ *	Its count must equal @req_len; it is consumed.
  * @resp: buffer for the reply (kernel memory), or NULL.
  * @resp_max: its size.
  * @resp_len: (out) bytes of reply written to @resp.
@@ -85,6 +90,7 @@ struct hostlink_call {
 	unsigned int timeout_ms;
 	const void *req;
 	size_t req_len;
+	struct iov_iter *req_iter;
 	void *resp;
 	size_t resp_max;
 	size_t resp_len;

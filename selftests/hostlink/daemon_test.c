@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -80,6 +81,47 @@ TEST_F(daemon, ping_and_echo_up_to_the_frame_limit)
 	EXPECT_EQ(-EOPNOTSUPP, hl_call(self->fd, 999, 0, 5000, NULL, 0, NULL, 0,
 				       NULL));
 	free(req);
+	free(resp);
+}
+
+/*
+ * The test device pins the caller's pages and the core copies from
+ * them straight into the socket: requests that start mid-page and cross
+ * pages arrive intact, and an address that is not mapped fails with
+ * EFAULT before anything is sent, leaving the connection up.
+ */
+TEST_F(daemon, requests_from_user_pages)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *map, *resp = malloc(4 * page);
+	size_t len;
+
+	ASSERT_NE(NULL, resp);
+	map = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	fill(map, 3 * page, 7);
+	ASSERT_EQ(0, hl_call(self->fd, HOSTLINK_TEST_ECHO, 0, 10000,
+			     map + page - 96, page + 200, resp, 4 * page, &len));
+	ASSERT_EQ(page + 200, len);
+	EXPECT_EQ(0, memcmp(map + page - 96, resp, len));
+	/* read-only memory is fine: the device only reads it */
+	ASSERT_EQ(0, mprotect(map, 3 * page, PROT_READ));
+	EXPECT_EQ(0, hl_call(self->fd, HOSTLINK_TEST_ECHO, 0, 10000, map + 1,
+			     2 * page, resp, 4 * page, &len));
+	EXPECT_EQ(0, memcmp(map + 1, resp, len));
+	/* a hole in the middle of the request */
+	ASSERT_EQ(0, munmap(map + page, page));
+	EXPECT_EQ(-EFAULT, hl_call(self->fd, HOSTLINK_TEST_ECHO, 0, 10000,
+				   map + 10, 2 * page, resp, 4 * page, &len));
+	EXPECT_EQ(-EFAULT, hl_call(self->fd, HOSTLINK_TEST_SINK, 0, 10000,
+				   (void *)-4096L, 8192, NULL, 0, NULL));
+	EXPECT_EQ(0, hl_call(self->fd, HOSTLINK_TEST_PING, 0, 10000, NULL, 0,
+			     NULL, 0, NULL));
+	EXPECT_EQ(1, hl_stat(self->id, "connects"));
+	EXPECT_EQ(0, hl_stat(self->id, "protocol_errors"));
+	munmap(map, page);
+	munmap(map + 2 * page, page);
 	free(resp);
 }
 
