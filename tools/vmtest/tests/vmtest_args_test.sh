@@ -64,5 +64,6 @@ ok_if "a disk on microvm is virtio-blk over MMIO" has "virtio-blk-device,drive=d
 ok_if "unknown machine" refused "'virt' is not q35, pc or microvm" --kver 6.1 --run true --machine virt
 ok_if "malformed machine option" refused "'pcie' is not OPTION=VALUE" --kver 6.1 --run true --machine microvm,pcie
 ok_if "missing disk file" refused "--disk: no file" --kver 6.1 --run true --disk "$d/none.vhdx"
+ok_if "bad --env" refused "--env wants NAME=VALUE" --kver 6.1 --run true --env "1X=2"
 ok_if "missing usb file" refused "--usb-storage: no file" --kver 6.1 --run true --usb-storage "$d/none.img"
 tap_done
