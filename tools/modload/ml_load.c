@@ -266,7 +266,9 @@ static void ml_reason(int err, const char *name, const struct ml_kmsg *k,
 	} else if (err == -EPERM) {
 		why = "not permitted (kernel lockdown, or no CAP_SYS_MODULE)";
 	} else {
-		why = strerror(-err);
+		snprintf(out->reason, sizeof(out->reason),
+			 "the kernel refused it: %s", strerror(-err));
+		return;
 	}
 	snprintf(out->reason, sizeof(out->reason), "%s", why);
 }

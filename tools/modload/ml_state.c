@@ -254,7 +254,8 @@ int ml_boot_names(char ***names, int *n)
 	err = ml_conf_files(&files, &nfiles);
 	if (err)
 		return err;
-	qsort(files, nfiles, sizeof(*files), ml_conf_cmp_base);
+	if (nfiles)
+		qsort(files, nfiles, sizeof(*files), ml_conf_cmp_base);
 	for (i = 0; i < nfiles; i++) {
 		unsigned int lineno = 0;
 		FILE *f = fopen(files[i], "re");

@@ -21,13 +21,16 @@ const char *ml_err(void)
 	return ml_errbuf;
 }
 
+/* The message may include ml_err() itself, to add context to it. */
 int ml_fail(int err, const char *fmt, ...)
 {
+	char buf[sizeof(ml_errbuf)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ml_errbuf, sizeof(ml_errbuf), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	memcpy(ml_errbuf, buf, sizeof(buf));
 	return err;
 }
 

@@ -1,0 +1,344 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# modload against a fake kernel, no root, no VM (TAP on stdout).  A fake
+# root holds a module tree of ELF objects made with `gcc -c` (a .modinfo
+# section, exported symbols in __ksymtab_strings) and indexed by the
+# real depmod; libmlfake.so (LD_PRELOAD) redirects the kernel's and
+# libkmod's paths into it, reports a fake `uname -r`, and simulates
+# finit_module: see tests/ml_fake.c.
+#
+#   modload_test.sh [BUILD_DIR]   (default ${O:-build}/tools/modload)
+
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+out=${1:-${O:-$top/build}/tools/modload}
+modload=$out/modload
+fake=$out/tests/libmlfake.so
+kver=9.9.9-mlfake
+export PATH=$PATH:/sbin:/usr/sbin
+
+n=0 bad=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)) bad=$((bad + 1)); echo "not ok $n - $*"; }
+check() {	# check DESCRIPTION COMMAND...
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else notok "$d"; fi
+}
+
+echo "TAP version 13"
+for f in "$modload" "$fake"; do
+	[ -e "$f" ] || { echo "Bail out! $f is not built"; exit 1; }
+done
+for t in gcc depmod mke2fs; do
+	command -v $t >/dev/null || { echo "1..0 # SKIP no $t"; exit 0; }
+done
+
+work=$(mktemp -d /tmp/modload_test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mods=$root/lib/modules/$kver
+
+# mkko NAME DEPENDS EXPORTS USES [ALIAS]: kernel/fake/NAME.ko
+mkko() {
+	local name=$1 deps=$2 exports=$3 uses=$4 alias=${5:-} s
+	local mi="name=${name//-/_}\\0vermagic=$kver SMP mod_unload \\0license=GPL\\0depends=$deps"
+	[ -n "$alias" ] && mi="$mi\\0alias=$alias"
+	{
+		echo "__attribute__((section(\".modinfo\"), used, aligned(1)))"
+		echo "static const char ml_modinfo[] = \"$mi\";"
+		if [ -n "$exports" ]; then
+			echo "__attribute__((section(\"__ksymtab_strings\"), used, aligned(1)))"
+			echo "static const char ml_ksym[] = \"$(echo "$exports" | sed 's/ /\\0/g')\";"
+			for s in $exports; do echo "void $s(void) {}"; done
+		fi
+		for s in $uses; do echo "extern void $s(void);"; done
+		echo "void ml_init_${name//-/_}(void) {"
+		for s in $uses; do echo "	$s();"; done
+		echo "}"
+	} >"$work/$name.c"
+	mkdir -p "$mods/kernel/fake"
+	gcc -c -o "$mods/kernel/fake/$name.ko" "$work/$name.c"
+}
+
+# The tree: a chain (mod_c -> mod_b -> mod_a), a dashed name, an alias,
+# a blacklisted one, a built-in, and modules the fake kernel refuses.
+setup() {
+	rm -rf "$root"
+	mkdir -p "$root"/{sys/module,sys/class/block,proc/self,proc/sys/kernel,dev,run,fake/fail,etc/modprobe.d}
+	: >"$root/proc/modules"
+	: >"$root/dev/kmsg"
+	: >"$root/proc/self/mountinfo"
+	echo "BOOT_IMAGE=/vmlinuz root=/dev/vda ro" >"$root/proc/cmdline"
+	echo 0 >"$root/proc/sys/kernel/modules_disabled"
+	mkko mod_a "" "a_fn" ""
+	mkko mod_b "mod_a" "b_fn" "a_fn"
+	mkko mod_c "mod_b" "" "b_fn"
+	mkko mod-dash "mod_a" "" "a_fn"
+	mkko mod_al "" "" "" "fakebus:v1234d*"
+	mkko mod_bl "" "" ""
+	mkko mod_sym "" "" ""
+	mkko mod_sig "" "" ""
+	mkko mod_ver "" "" ""
+	mkko mod_noise "" "" ""
+	mkko mod_cmd "" "" ""
+	echo "kernel/fake/mod_bi.ko" >"$mods/modules.builtin"
+	echo "blacklist mod_bl" >"$root/etc/modprobe.d/test.conf"
+	depmod -b "$root" "$kver" 2>/dev/null
+	printf '2\nmod_sym: Unknown symbol usb_stor_probe (err -2)\n' >"$root/fake/fail/mod_sym"
+	printf '129\nmod_sig: module verification failed: signature and/or required key missing - tainting kernel\nLoading of module with unavailable key is rejected\n' >"$root/fake/fail/mod_sig"
+	printf "8\nmod_ver: version magic '5.10.0 SMP mod_unload ' should be '$kver SMP mod_unload '\n" >"$root/fake/fail/mod_ver"
+	printf '22\nsomething unrelated happened\nand again\n' >"$root/fake/fail/mod_noise"
+}
+
+# A sanitizer build wants its runtime first in the preload list.
+preload=$fake
+asan=$(ldd "$modload" 2>/dev/null | awk '/libasan/ { print $3 }')
+[ -n "$asan" ] && preload=$asan:$fake
+
+# ml ARGS...: modload under the fake kernel; output in $work/out, $rc.
+ml() {
+	MLFAKE_ROOT=$root MLFAKE_KVER=$kver MLFAKE_EUID=${EUID_AS:-0} \
+		LD_PRELOAD=$preload "$modload" "$@" >"$work/out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$work/out"
+}
+has() { grep -q -- "$1" "$work/out"; }
+live() { grep -qx live "$root/sys/module/$1/initstate" 2>/dev/null; }
+
+setup
+check "fake tree indexed by depmod (mod_b needs mod_a)" \
+	grep -q '^kernel/fake/mod_b.ko: kernel/fake/mod_a.ko' "$mods/modules.dep"
+
+ml ensure mod_c
+check "ensure mod_c: exit 0" [ $rc -eq 0 ]
+check "mod_c and its dependencies are live" bash -c "$(declare -f live); root=$root; live mod_a && live mod_b && live mod_c"
+check "loaded in dependency order (a, b, c)" \
+	[ "$(tr '\n' ' ' <"$root/fake/load.log")" = "mod_a mod_b mod_c " ]
+check "/proc/modules lists them" [ "$(wc -l <"$root/proc/modules")" -eq 3 ]
+check "ensure reports 'loaded'" has "mod_c: loaded"
+
+ml ensure mod_c mod_a
+check "already live: exit 0" [ $rc -eq 0 ]
+check "already live: said so, nothing loaded again" \
+	bash -c "grep -q 'mod_c: already live' '$work/out' && [ \$(wc -l <'$root/fake/load.log') -eq 3 ]"
+
+ml ensure mod_dash
+check "a dashed module by its underscore name loads after its dependency" \
+	bash -c "[ $rc -eq 0 ] && grep -qx live '$root/sys/module/mod_dash/initstate'"
+
+ml ensure mod_bi
+check "built-in (modules.builtin): exit 0, 'built-in'" bash -c "[ $rc -eq 0 ] && grep -q 'mod_bi: built-in' '$work/out'"
+
+ml ensure fakebus:v1234d5678
+check "alias lookup loads mod_al" bash -c "[ $rc -eq 0 ] && grep -qx live '$root/sys/module/mod_al/initstate'"
+
+ml ensure mod_bl
+check "blacklisted in modprobe.d: exit 1, 'blacklisted', not loaded" \
+	bash -c "[ $rc -eq 1 ] && grep -q blacklisted '$work/out' && [ ! -e '$root/sys/module/mod_bl' ]"
+
+ml --no-image ensure nosuch
+check "not found: exit 3" [ $rc -eq 3 ]
+check "not found: names the tree and the image" \
+	has "no module nosuch in /lib/modules/$kver nor in an attached modules image"
+ml ensure nosuch
+check "not found with no image attached (scan finds none): exit 3" [ $rc -eq 3 ]
+
+ml ensure mod_sym
+check "unknown symbol: exit 1" [ $rc -eq 1 ]
+check "unknown symbol: plain reason" has "unknown symbol"
+check "unknown symbol: the kernel log line" has "Unknown symbol usb_stor_probe"
+ml ensure mod_sig
+check "bad signature: plain reason and log" \
+	bash -c "[ $rc -eq 1 ] && grep -q 'bad signature' '$work/out' && grep -q 'module verification failed' '$work/out'"
+ml ensure mod_ver
+check "wrong vermagic: plain reason and log" \
+	bash -c "[ $rc -eq 1 ] && grep -q 'wrong kernel version' '$work/out' && grep -q 'version magic' '$work/out'"
+ml ensure mod_noise
+check "no line names the module: all new lines shown" \
+	bash -c "[ $rc -eq 1 ] && grep -q 'all new lines' '$work/out' && grep -q 'something unrelated' '$work/out' && grep -q 'and again' '$work/out'"
+check "log lines from before the load are not shown" \
+	bash -c "! grep -q 'fake: mod_a loaded' '$work/out'"
+
+echo "BOOT_IMAGE=/vmlinuz module_blacklist=foo,mod-cmd ro" >"$root/proc/cmdline"
+ml ensure mod_cmd
+check "module_blacklist= on the command line: 'deny-listed by the kernel command line'" \
+	bash -c "[ $rc -eq 1 ] && grep -q 'deny-listed by the kernel command line' '$work/out'"
+echo 1 >"$root/proc/sys/kernel/modules_disabled"
+ml ensure mod_cmd
+check "modules_disabled = 1: says so" \
+	bash -c "[ $rc -eq 1 ] && grep -q 'modules_disabled = 1' '$work/out'"
+echo 0 >"$root/proc/sys/kernel/modules_disabled"
+
+ml status
+check "status: exit 0" [ $rc -eq 0 ]
+check "status: mod_dash requested, loaded, live now" grep -qE '^mod_dash +[0-9T:-]+Z +loaded +live$' "$work/out"
+check "status: mod_c asked again when live: 'live'" grep -qE '^mod_c +[0-9T:-]+Z +live +live$' "$work/out"
+check "status: mod_bi built-in" grep -qE '^mod_bi .* built-in +built-in$' "$work/out"
+check "status: mod_bl blacklisted, not loaded" grep -qE '^mod_bl .* blacklisted +not loaded' "$work/out"
+check "status: mod_sym failed with its reason" grep -qE '^mod_sym .* failed +failed: unknown symbol' "$work/out"
+check "status: nosuch not found" grep -qE '^nosuch .* not-found ' "$work/out"
+check "status: the last request of mod_cmd counts (modules_disabled)" \
+	bash -c "[ \$(grep -c '^mod_cmd ' '$work/out') -eq 1 ] && grep '^mod_cmd ' '$work/out' | grep -q modules_disabled"
+check "status: no image mounted" has "image: none mounted"
+rm -rf "$root/sys/module/mod_dash"
+ml status
+check "status: a module unloaded since shows 'not loaded'" grep -qE '^mod_dash .* loaded +not loaded$' "$work/out"
+
+# Usage errors: exit 2, nothing recorded.
+lines=$(wc -l <"$root/run/modload/state")
+for args in "" "frobnicate" "ensure" "ensure ''" "ensure a/b" "ensure ../x" \
+	"ensure -- -x" "--image X --no-image ensure a" "--bogus ensure a" "status extra" \
+	"boot extra" "--image= ensure a"; do
+	eval "ml $args"
+	check "usage error: modload $args -> exit 2" [ $rc -eq 2 ]
+done
+ml ensure ""
+check "empty name: says so" has "empty module name"
+ml ensure a/b
+check "name with '/': says so" has "no '/'"
+ml frobnicate
+check "unknown command: says so" has "unknown command 'frobnicate'"
+check "usage errors record nothing" [ "$(wc -l <"$root/run/modload/state")" -eq "$lines" ]
+ml --help
+check "--help: exit 0 and the exit codes" bash -c "[ $rc -eq 0 ] && grep -q 'Exit status' '$work/out'"
+ml --version
+ver=$(sed -n 's/^#define HOSTLINK_VERSION "\(.*\)"/\1/p' "$top/include/linux/hostlink.h")
+check "--version: HOSTLINK_VERSION ($ver)" grep -qx "modload (hostlink) $ver" "$work/out"
+EUID_AS=1000 ml ensure mod_a
+check "not root: exit 5" bash -c "[ $rc -eq 5 ] && grep -q root '$work/out'"
+
+# Boot configuration: /etc overrides /usr/lib by file name, # comments.
+mkdir -p "$root/etc/modload.d" "$root/usr/lib/modload.d"
+rm -rf "$root/sys/module"/* && : >"$root/fake/load.log"
+printf '# boot modules\nmod_c   # the chain\n\n  mod_al\n' >"$root/usr/lib/modload.d/10-a.conf"
+printf 'mod_bl\n' >"$root/usr/lib/modload.d/20-b.conf"
+printf 'mod_dash\n' >"$root/etc/modload.d/20-b.conf"
+printf 'not a file\n' >"$root/etc/modload.d/README"
+ml boot
+check "boot: exit 0" [ $rc -eq 0 ]
+check "boot: the listed modules are live, the overridden file is ignored" \
+	bash -c "[ -e '$root/sys/module/mod_c' ] && [ -e '$root/sys/module/mod_al' ] && [ -e '$root/sys/module/mod_dash' ] && [ ! -e '$root/sys/module/mod_bl' ]"
+printf 'mod_a\nbad/name\n' >"$root/etc/modload.d/30-c.conf"
+ml boot
+check "boot: a bad line names file and line, exit 1" \
+	bash -c "[ $rc -eq 1 ] && grep -q '30-c.conf:2' '$work/out'"
+rm -rf "$root/etc/modload.d" "$root/usr/lib/modload.d"
+ml boot
+check "boot: nothing configured is exit 0" [ $rc -eq 0 ]
+
+# The modules image, as far as it goes without root: found by UUID among
+# fake block devices, checked before any mount; the mounts themselves
+# are trapped (MLFAKE_MOUNT_OK successes, then EPERM) to check that a
+# failure unmounts what was mounted.
+uuid=$(python3 -c "import uuid; print(uuid.uuid5(uuid.UUID('a9332c83-b204-4f1d-aeb0-cf90210f7ac8'), '$kver'))")
+# mkimg FILE RELEASE UUID [MODIMG_TEXT]
+mkimg() {
+	local d=$work/img.d
+	rm -rf "$d" && mkdir -p "$d/kernel"
+	if [ $# -ge 4 ]; then printf '%b' "$4" >"$d/.modimg"; else
+		printf 'format=1\nkernel_release=%s\nlayout=wsl\n' "$2" >"$d/.modimg"; fi
+	rm -f "$1"
+	mke2fs -q -F -t ext4 -L hl-modules -U "$3" -E root_owner=0:0 -d "$d" "$1" 4M >/dev/null 2>&1
+}
+# attach NAME FILE: a fake block device
+attach() {
+	mkdir -p "$root/sys/class/block/$1"
+	echo $(($(stat -c %s "$2") / 512)) >"$root/sys/class/block/$1/size"
+	cp "$2" "$root/dev/$1"
+}
+: >"$root/fake/mount.log"
+mkimg "$work/other.ext4" 9.9.8-other "$(python3 -c "import uuid; print(uuid.uuid5(uuid.UUID('a9332c83-b204-4f1d-aeb0-cf90210f7ac8'), '9.9.8-other'))")"
+attach vdb "$work/other.ext4"
+mkdir -p "$root/sys/class/block/loop0" && echo 0 >"$root/sys/class/block/loop0/size"
+ml ensure nosuch
+check "an image for another release attached: exit 4, names it" \
+	bash -c "[ $rc -eq 4 ] && grep -q 'not the one for kernel $kver' '$work/out' && grep -q /dev/vdb '$work/out'"
+check "nothing mounted for it" [ ! -s "$root/fake/mount.log" ]
+check "and nosuch is still reported as not found" has "no module nosuch"
+
+mkimg "$work/good.ext4" "$kver" "$uuid"
+attach vdc "$work/good.ext4"
+ml ensure nosuch
+check "the image (by UUID) cannot be mounted: exit 4" \
+	bash -c "[ $rc -eq 4 ] && grep -q 'cannot mount /dev/vdc' '$work/out'"
+check "mounted read-only, nodev, nosuid, noexec (flags 0xf)" \
+	grep -q "^mount /dev/vdc /run/modload/image ext4 0xf " "$root/fake/mount.log"
+
+: >"$root/fake/mount.log"
+mkdir -p "$root/run/modload/image"
+printf 'format=1\nkernel_release=%s\n' "$kver" >"$root/run/modload/image/.modimg"
+MLFAKE_MOUNT_OK=1 ml ensure nosuch
+check "tmpfs mount fails after the image mount: exit 4" [ $rc -eq 4 ]
+check "... and the image is unmounted again" \
+	grep -q "^umount /run/modload/image" "$root/fake/mount.log"
+: >"$root/fake/mount.log"
+MLFAKE_MOUNT_OK=2 ml ensure nosuch
+check "overlay mount fails: tmpfs and image unmounted, in reverse order" \
+	bash -c "[ $rc -eq 4 ] && grep '^umount' '$root/fake/mount.log' | tr '\n' ' ' | grep -q 'umount /run/modload/rw 0x0 umount /run/modload/image 0x0'"
+check "the overlay had the base tree on top of the image" \
+	grep -q "lowerdir=/lib/modules/$kver:/run/modload/image,upperdir=/run/modload/rw/upper,workdir=/run/modload/rw/work" "$root/fake/mount.log"
+
+: >"$root/fake/mount.log"
+printf 'format=1\nkernel_release=9.9.8-other\n' >"$root/run/modload/image/.modimg"
+MLFAKE_MOUNT_OK=1 ml ensure nosuch
+check "release re-checked once mounted: mismatch unmounts, exit 4" \
+	bash -c "[ $rc -eq 4 ] && grep -q 'running kernel is $kver' '$work/out' && grep -q '^umount /run/modload/image' '$root/fake/mount.log'"
+rm -rf "$root/sys/class/block/vdc" "$root/sys/class/block/vdb"
+
+# --image with files: each refused before any loop device or mount.
+: >"$root/fake/mount.log"
+ml --image "$work/other.ext4" ensure mod_a
+check "--image FILE for another release: exit 4, names both releases" \
+	bash -c "[ $rc -eq 4 ] && grep -q '9.9.8-other' '$work/out' && grep -q '$kver' '$work/out'"
+mkimg "$work/noimg.ext4" "$kver" "$uuid" ""
+rm -f "$work/img.d/.modimg"
+mke2fs -q -F -t ext4 -L hl-modules -d "$work/img.d" "$work/noimg.ext4" 4M >/dev/null 2>&1
+ml --image "$work/noimg.ext4" ensure mod_a
+check "--image without .modimg: exit 4" bash -c "[ $rc -eq 4 ] && grep -q 'no .modimg' '$work/out'"
+mkimg "$work/f2.ext4" "$kver" "$uuid" "format=2\nkernel_release=$kver\n"
+ml --image "$work/f2.ext4" ensure mod_a
+check "--image with format=2: exit 4" bash -c "[ $rc -eq 4 ] && grep -q 'format 2' '$work/out'"
+mkimg "$work/bin.ext4" "$kver" "$uuid" "format=1\x00\x01\x02\n"
+ml --image "$work/bin.ext4" ensure mod_a
+check "--image with a binary .modimg: exit 4" bash -c "[ $rc -eq 4 ] && grep -q 'not text' '$work/out'"
+mkimg "$work/nonl.ext4" "$kver" "$uuid" "format=1\nkernel_release=$kver"
+ml --image "$work/nonl.ext4" ensure mod_a
+check "--image with no final newline: exit 4" bash -c "[ $rc -eq 4 ] && grep -q newline '$work/out'"
+head -c 1300 "$work/good.ext4" >"$work/trunc.ext4"
+ml --image "$work/trunc.ext4" ensure mod_a
+check "--image truncated in the superblock: exit 4" bash -c "[ $rc -eq 4 ] && grep -q truncated '$work/out'"
+head -c 65536 /dev/zero >"$work/zero.img"
+ml --image "$work/zero.img" ensure mod_a
+check "--image not ext4: exit 4" bash -c "[ $rc -eq 4 ] && grep -q 'not an ext4' '$work/out'"
+ml --image "$work/missing.img" ensure mod_a
+check "--image missing file: exit 4" bash -c "[ $rc -eq 4 ] && grep -q 'No such file' '$work/out'"
+ml --image LABEL=no-such-label ensure mod_a
+check "--image LABEL= nothing matches: exit 4" bash -c "[ $rc -eq 4 ] && grep -q 'labelled no-such-label' '$work/out'"
+ml --image UUID=nonsense ensure mod_a
+check "--image UUID=nonsense: exit 4" bash -c "[ $rc -eq 4 ] && grep -q 'not a UUID' '$work/out'"
+check "no --image case reached a mount" [ ! -s "$root/fake/mount.log" ]
+check "mod_a was still loaded from the base tree" live mod_a
+
+# An overlay already there (mountinfo): reused, no scan, no mount.
+mkdir -p "$root/run/modload/rw/upper"
+: >"$root/run/modload/rw/upper/modules.dep.bin"
+printf 'format=1\nkernel_release=%s\nlayout=wsl\n' "$kver" >"$root/run/modload/image/.modimg"
+cat >"$root/proc/self/mountinfo" <<EOT
+30 1 254:0 / / rw,relatime - ext4 /dev/vda rw
+80 30 254:32 / /run/modload/image ro,nosuid,nodev,noexec - ext4 /dev/vdc ro
+81 30 0:40 / /run/modload/rw rw,nosuid,nodev,noexec - tmpfs tmpfs rw,mode=755
+82 30 0:41 / /lib/modules/$kver rw,nosuid,nodev - overlay overlay rw,lowerdir=/lib/modules/$kver:/run/modload/image,upperdir=/run/modload/rw/upper,workdir=/run/modload/rw/work
+EOT
+attach vdc "$work/good.ext4"
+ml ensure nosuch
+check "overlay present: reused (no mount), module still not found: exit 3" \
+	bash -c "[ $rc -eq 3 ] && [ ! -s '$root/fake/mount.log' ]"
+ml status
+check "status: the image source, release and mount" \
+	bash -c "grep -q '^image: /dev/vdc, kernel $kver, layout wsl, mounted on /run/modload/image' '$work/out' && grep -q '^overlay: /lib/modules/$kver' '$work/out'"
+
+echo "1..$n"
+[ $bad -eq 0 ]
