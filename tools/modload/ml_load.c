@@ -28,7 +28,7 @@ static void ml_kmod_log(void *data, int priority, const char *file, int line,
 	(void)file;
 	(void)line;
 	(void)fn;
-	if (ml_verbosity < 2)
+	if (ml_verbosity < 3)
 		return;
 	fputs("modload: libkmod: ", stderr);
 	vfprintf(stderr, fmt, args);
@@ -43,7 +43,7 @@ struct kmod_ctx *ml_ctx_new(void)
 	if (!ctx)
 		return NULL;
 	kmod_set_log_fn(ctx, ml_kmod_log, NULL);
-	kmod_set_log_priority(ctx, ml_verbosity >= 2 ? LOG_DEBUG : LOG_ERR);
+	kmod_set_log_priority(ctx, ml_verbosity >= 3 ? LOG_DEBUG : LOG_ERR);
 	/* Without the binary indexes libkmod falls back to the text files. */
 	kmod_load_resources(ctx);
 	return ctx;

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/loop.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "modload.h"
@@ -28,12 +30,20 @@ struct ml_mnt {
 	char options[1024];
 };
 
-/* The last (top) mount on path in /proc/self/mountinfo; -ENOENT if none. */
-static int ml_mountinfo_find(const char *path, struct ml_mnt *mnt)
+/*
+ * The last (top) mount on path in /proc/self/mountinfo; -ENOENT if none.
+ * mountinfo names the resolved path (/usr/lib/modules/... where /lib is
+ * a link to usr/lib), so path is resolved first.
+ */
+static int ml_mountinfo_find(const char *path_in, struct ml_mnt *mnt)
 {
-	char line[4096], mp[1024], *sep;
+	char line[4096], mp[1024], *sep, real[PATH_MAX];
+	const char *path = path_in;
 	bool found = false;
 	FILE *f;
+
+	if (realpath(path_in, real))
+		path = real;
 
 	f = fopen("/proc/self/mountinfo", "re");
 	if (!f)
@@ -314,11 +324,13 @@ static int ml_run_depmod(const char *release)
 {
 	static const char *const paths[] = { "/usr/sbin/depmod", "/sbin/depmod",
 					     "/usr/bin/depmod", "/bin/depmod" };
+	struct timespec t0, t1;
 	int status;
 	unsigned int i;
 	pid_t pid;
 
 	ml_debug("depmod %s\n", release);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
@@ -337,6 +349,9 @@ static int ml_run_depmod(const char *release)
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		return ml_fail(-EIO, "depmod %s failed (status %d)", release,
 			       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ml_debug("depmod took %ld ms\n", (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+					       (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -52,7 +53,8 @@ static void ml_usage(FILE *f)
 		"                   raw ext4 file (attached to a loop device)\n"
 		"  --no-image       never look for a modules image\n"
 		"  -q, --quiet      print errors only\n"
-		"  -v, --verbose    say what is done (insmod lines, mounts, depmod)\n"
+		"  -v, --verbose    say what is done (insmod lines, mounts, depmod);\n"
+		"                   twice: libkmod's debug log too\n"
 		"  -h, --help       this text\n"
 		"  -V, --version    the version\n"
 		"\n"
@@ -88,6 +90,23 @@ static void ml_report(const char *name, const struct ml_outcome *out)
 	}
 }
 
+/*
+ * An --image file needs a loop device; /dev/loop-control appears only
+ * once the loop driver is there (a module on most distributions).
+ */
+static void ml_need_loop(struct kmod_ctx *ctx, const char *spec,
+			 const char *release)
+{
+	struct ml_outcome out;
+	struct stat st;
+
+	if (!spec || stat(spec, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !stat("/dev/loop-control", &st))
+		return;
+	ml_debug("loading loop for /dev/loop-control\n");
+	ml_load(ctx, "loop", release, &out);
+}
+
 static int ml_ensure(const struct ml_opts *o, char **names, int n)
 {
 	struct ml_image_info info;
@@ -116,6 +135,7 @@ static int ml_ensure(const struct ml_opts *o, char **names, int n)
 		if (ml_lookup_count(ctx, names[i]) == 0)
 			need_image = true;
 	if (need_image && !o->no_image) {
+		ml_need_loop(ctx, o->image, uts.release);
 		err = ml_image_ensure(o->image, uts.release, &info);
 		if (!err) {
 			if (info.reused)
@@ -202,7 +222,7 @@ int main(int argc, char **argv)
 			ml_verbosity = 0;
 			break;
 		case 'v':
-			ml_verbosity = 2;
+			ml_verbosity = ml_verbosity < 2 ? 2 : 3;
 			break;
 		case 'h':
 			ml_usage(stdout);
