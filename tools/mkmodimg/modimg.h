@@ -14,6 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+#ifndef __printf
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#endif
+
 /* The namespace of Documentation/modules-image.rst. */
 #define MODIMG_NAMESPACE "a9332c83-b204-4f1d-aeb0-cf90210f7ac8"
 
@@ -63,6 +70,7 @@ struct modimg_sha1 {
 	uint64_t len;
 	uint8_t buf[64];
 };
+
 void modimg_sha1_init(struct modimg_sha1 *s);
 void modimg_sha1_update(struct modimg_sha1 *s, const void *data, size_t len);
 void modimg_sha1_final(struct modimg_sha1 *s, uint8_t out[MODIMG_SHA1_LEN]);
@@ -77,8 +85,8 @@ void modimg_uuid5(const uint8_t ns[16], const void *name, size_t len,
 void modimg_uuid_to_guid(const uint8_t uuid[16], uint8_t guid[16]);
 
 /* modimg_io.c */
-int modimg_err(const char *file, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+__printf(3, 4)
+int modimg_err(const char *file, int err, const char *fmt, ...);
 int modimg_pread(int fd, const char *file, void *buf, size_t len,
 		 uint64_t off);
 int modimg_pwrite(int fd, const char *file, const void *buf, size_t len,

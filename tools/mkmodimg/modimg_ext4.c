@@ -353,7 +353,7 @@ static void modimg_ext4_fix_sb_times(struct modimg_ext4 *e, uint8_t *sb)
 					   SB_LASTCHECK_HI };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(lo) / sizeof(lo[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(lo); i++) {
 		modimg_put32(sb + lo[i], e->t_lo);
 		sb[hi[i]] = e->t_hi;
 	}

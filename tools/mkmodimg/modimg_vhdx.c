@@ -129,7 +129,8 @@ static int modimg_vhdx_headers(struct modimg_vhdx *v)
 		return modimg_vhdx_bad(v, "%s", "two different headers with one sequence number");
 	h = v->head + VHDX_HEADER_OFF(v->cur);
 	if (memcmp(h + H_LOG_GUID, zero, 16))
-		return modimg_vhdx_bad(v, "%s", "the log is not empty (replay it first: qemu-img check -r all)");
+		return modimg_vhdx_bad(v, "%s",
+				       "the log is not empty (replay it: qemu-img check -r all)");
 	v->log_off = modimg_get64(h + H_LOG_OFFSET);
 	v->log_len = modimg_get32(h + H_LOG_LENGTH);
 	if (v->log_off % VHDX_MIB || v->log_off < VHDX_MIB || v->log_len % VHDX_MIB ||
@@ -179,14 +180,13 @@ static int modimg_vhdx_regions(struct modimg_vhdx *v)
 		return modimg_vhdx_bad(v, "%s", "too many region entries");
 	for (i = 0; i < n; i++) {
 		e = r + R_ENTRIES + i * R_ENTRY_LEN;
+		ret = 0;
 		if (!memcmp(e, bat, 16))
 			ret = modimg_vhdx_region(v, e, &v->bat_off, &v->bat_len);
 		else if (!memcmp(e, meta, 16))
 			ret = modimg_vhdx_region(v, e, &v->meta_off, &v->meta_len);
 		else if (modimg_get32(e + 28) & R_REQUIRED)
-			return modimg_vhdx_bad(v, "%s", "unknown required region");
-		else
-			ret = 0;
+			ret = modimg_vhdx_bad(v, "%s", "unknown required region");
 		if (ret)
 			return ret;
 	}
