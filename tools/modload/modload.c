@@ -131,7 +131,7 @@ static int ml_ensure(const struct ml_opts *o, char **names, int n)
 		return ML_EXIT_ENV;
 	}
 	/* The image only when the tree lacks a name (or --image says so). */
-	for (i = 0; i < n && !need_image; i++)
+	for (i = 0; i < n && !need_image && !o->no_image; i++)
 		if (ml_lookup_count(ctx, names[i]) == 0)
 			need_image = true;
 	if (need_image && !o->no_image) {
