@@ -6,6 +6,8 @@
  * times (all copies) at the epoch too.  Then the image depends on the
  * staged content only, not on who built it, when, or from which copy.
  *
+ * Extended attributes mke2fs copied from the stage are dropped.
+ *
  * The image is one mke2fs wrote a moment ago, but it is parsed like a
  * stranger's: every offset is checked against the file before use.
  */
@@ -75,6 +77,8 @@
 #define I_MTIME			0x10
 #define I_GID			0x18
 #define I_GENERATION		0x64
+#define I_FILE_ACL_LO		0x68
+#define I_FILE_ACL_HIGH		0x76
 #define I_UID_HIGH		0x78
 #define I_GID_HIGH		0x7a
 #define I_CHECKSUM_LO		0x7c
@@ -86,6 +90,7 @@
 #define I_CRTIME		0x90
 #define I_CRTIME_EXTRA		0x94
 #define GOOD_OLD_INODE_SIZE	128
+#define EA_MAGIC		0xea020000
 
 struct modimg_ext4 {
 	const char *file;
@@ -258,6 +263,20 @@ static int modimg_ext4_fix_inode(struct modimg_ext4 *e, uint32_t ino,
 			return modimg_err(e->file, EINVAL,
 					  "inode %u: bad extra size %u", ino, extra);
 	}
+	/*
+	 * Extended attributes come from the stage (a security label, a
+	 * user.* note) and depend on who staged it where: drop those kept
+	 * in the inode.  A block of them has moved the data of the files
+	 * after it, which cannot be undone here.
+	 */
+	if (extra && GOOD_OLD_INODE_SIZE + extra + 4U <= e->isize &&
+	    modimg_get32(raw + GOOD_OLD_INODE_SIZE + extra) == EA_MAGIC)
+		memset(raw + GOOD_OLD_INODE_SIZE + extra, 0,
+		       e->isize - GOOD_OLD_INODE_SIZE - extra);
+	if (modimg_get32(raw + I_FILE_ACL_LO) || modimg_get16(raw + I_FILE_ACL_HIGH))
+		return modimg_err(e->file, EINVAL,
+				  "inode %u has a block of extended attributes: remove large extended attributes from the tree",
+				  ino);
 	if (extra >= I_CTIME_EXTRA + 4 - GOOD_OLD_INODE_SIZE)
 		modimg_put32(raw + I_CTIME_EXTRA, e->t_extra);
 	if (extra >= I_MTIME_EXTRA + 4 - GOOD_OLD_INODE_SIZE)

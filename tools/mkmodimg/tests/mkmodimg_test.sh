@@ -335,6 +335,24 @@ else
 	skip "no space: qemu-img hitting ENOSPC" "needs root to mount a small tmpfs"
 fi
 
+# Extended attributes of the staged files (mke2fs copies them): small
+# ones are dropped, a tree needing a block of them is refused.
+cp -a "$d/tree" "$d/xattr"
+xa() { "$python" -c 'import os, sys; os.setxattr(sys.argv[1], sys.argv[2], sys.argv[3].encode())' "$@" 2>/dev/null; }
+if xa "$d/xattr/lib/modules/$kver/kernel/drivers/fake/fa.ko" user.note "from a file manager" &&
+	xa "$d/xattr/lib/modules/$kver/modules.order" user.origin "https://example.org/"; then
+	ok_if "small extended attributes in the tree: dropped, same bytes" \
+		bash -c "'$mkmodimg' --from '$d/xattr' --format raw -o '$d/xattr.raw' &&
+			cmp '$d/xattr.raw' \"\$('$mkmodimg' --from '$d/tree' --format raw -o '$d/plain.raw' && echo '$d/plain.raw')\""
+	xa "$d/xattr/lib/modules/$kver/kernel/drivers/fake/fb.ko" user.big "$(printf 'x%.0s' {1..3000})"
+	ok_if "large extended attributes: refused" \
+		refused 1 "a block of extended attributes: remove large extended attributes" "$e/o" --from "$d/xattr"
+else
+	skip "small extended attributes in the tree: dropped, same bytes" "no user xattrs on $d's file system"
+	skip "large extended attributes: refused" "no user xattrs on $d's file system"
+fi
+rm -f "$d/xattr.raw" "$d/plain.raw"
+
 # mkmodimg-seal on bad files: a clear error, status 1, never a crash.
 # corrupt NAME OFFSET BYTES: a copy of the VHDX with BYTES at OFFSET.
 corrupt() {
