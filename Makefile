@@ -58,6 +58,7 @@ kmake = $(MAKE) -C $(kdir) M=$(kmod_dir) \
 user_dirs := tools/vmtest
 user_dirs += tools/hostlinkd
 user_dirs += tools/bench
+user_dirs += tools/modload
 selftest_dirs := $(wildcard selftests/*/Makefile)
 selftest_dirs := $(selftest_dirs:/Makefile=)
 
@@ -108,16 +109,30 @@ vmtest demo shell:
 	+$(MAKE) vm-$@ KVER=$(vm_kver)
 
 vm_mode = $(if $(filter vm-demo,$@),--demo,$(if $(filter vm-shell,$@),--shell,$(if $(filter vm-bench,$@),$(bench_run),--selftests $(O)/selftests)))
+# The demo's tour of the modules image needs the image and a USB stick
+# (pinned kernels only: the image is built from the stock tree).
+demo_dir = $(O)/demo/$(kver)
 vm-vmtest vm-demo vm-shell vm-bench: modules
-	tools/vmtest/vmtest --kver $(kver) --modules $(kmod_dir) $(vm_mode) $(VMTEST_ARGS)
+	@extra=; \
+	if [ $@ = vm-demo ]; then \
+		tools/vmtest/modimg-assets $(kver) $(kmod_dir) $(demo_dir); rc=$$?; \
+		[ $$rc -eq 0 ] || [ $$rc -eq 3 ] || exit $$rc; \
+		[ $$rc -eq 3 ] || extra="--drop usb-storage --drop uas \
+			--disk $(demo_dir)/modules.vhdx --usb-storage $(demo_dir)/stick.img \
+			--env DEMO_STICK=$(demo_dir)/stick.env"; \
+	fi; \
+	echo tools/vmtest/vmtest --kver $(kver) --modules $(kmod_dir) $(vm_mode) $$extra $(VMTEST_ARGS); \
+	tools/vmtest/vmtest --kver $(kver) --modules $(kmod_dir) $(vm_mode) $$extra $(VMTEST_ARGS)
 
 # Benchmarks in a VM (stock 6.1 unless KVER says), BENCH=<prefix> to
 # pick; lines "bench <name>: ... ratio <r>" (DESIGN section 8).
 # BENCH_ARGS passes options (--runs, --rtt-iters, --bulk-mib) through.
-bench_run = --run "$(O)/tools/bench/hostlink-bench $(if $(BENCH),--filter $(BENCH)) $(BENCH_ARGS)"
+# scripts/bench.sh runs the VM part (vm-bench) and the host-side
+# figures (the modules image builder, microvm against q35).
+bench_run = --run "BENCH_FILTER=$(BENCH) $(CURDIR)/tools/bench/vm-benches $(BENCH_ARGS)"
 bench:
 	+$(MAKE) tools
-	+$(MAKE) vm-bench KVER=$(vm_kver)
+	KVER=$(vm_kver) scripts/bench.sh
 
 # The runner self-test: broken modules on the debug kernel.
 vmtest-selftest: tools

@@ -6,7 +6,8 @@
 
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-out=${O:-$HOSTLINK_TOP/build}
+export O=${O:-$HOSTLINK_TOP/build}
+out=$O
 
 progs=(
 	"$out/tools/vmtest/tests/kmsg_report_test"
@@ -16,6 +17,8 @@ progs=(
 	"$HOSTLINK_TOP/scripts/tests/kernel_choice_test.sh"
 	"$HOSTLINK_TOP/scripts/tests/deps_pins_test.sh"
 	"$HOSTLINK_TOP/tools/vmtest/tests/vmtest_args_test.sh"
+	"$out/tools/modload/tests/ml_image_test"
+	"$HOSTLINK_TOP/tools/modload/tests/modload_test.sh"
 )
 
 passed=0 failed=0

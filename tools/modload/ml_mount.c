@@ -24,6 +24,42 @@
 
 #include "modload.h"
 
+static int ml_strcmp_p(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Copy src to dst (created, mode 0644).  0 or -errno. */
+static int ml_copy_file(const char *src, const char *dst)
+{
+	char buf[65536];
+	int in, out, err = 0;
+	ssize_t n;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (out < 0) {
+		err = -errno;
+		close(in);
+		return err;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n) {
+			err = -EIO;
+			break;
+		}
+	if (n < 0)
+		err = -errno;
+	if (close(out) < 0 && !err)
+		err = -errno;
+	close(in);
+	if (err)
+		unlink(dst);
+	return err;
+}
+
 struct ml_mnt {
 	char fstype[32];
 	char source[256];
@@ -373,7 +409,113 @@ static void ml_umount_stale(const char *path)
 	}
 }
 
-static int ml_mount_overlay(const char *release, const char *moddir)
+/* The lines of dir/modules.dep, sorted; NULL (errno set) if unreadable. */
+static char **ml_dep_lines(const char *dir, size_t *n, char **buf)
+{
+	char path[PATH_MAX], **lines = NULL, *p, *nl;
+	size_t cap = 0;
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	*n = 0;
+	*buf = NULL;
+	snprintf(path, sizeof(path), "%s/modules.dep", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || st.st_size > 64 << 20)
+		goto err;
+	*buf = malloc(st.st_size + 1);
+	if (!*buf)
+		goto err;
+	got = read(fd, *buf, st.st_size);
+	if (got != st.st_size)
+		goto err;
+	(*buf)[got] = '\0';
+	close(fd);
+	for (p = *buf; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p) - 1;
+		if (*n == cap) {
+			char **more = realloc(lines, (cap = cap * 2 + 256) * sizeof(*lines));
+
+			if (!more) {
+				free(lines);
+				free(*buf);
+				*buf = NULL;
+				errno = ENOMEM;
+				return NULL;
+			}
+			lines = more;
+		}
+		if (nl[0] == '\n')
+			nl[0] = '\0';
+		lines[(*n)++] = p;
+		if (!nl[1])
+			break;
+	}
+	qsort(lines, *n, sizeof(*lines), ml_strcmp_p);
+	return lines ? lines : calloc(1, sizeof(*lines));
+err:
+	close(fd);
+	free(*buf);
+	*buf = NULL;
+	errno = EINVAL;
+	return NULL;
+}
+
+/*
+ * When the image holds every module of the base tree with the same
+ * dependencies (the same kernel: the base is a subset, as on WSL where
+ * it is empty), the image's own indexes describe the merged tree: put
+ * them in the upper layer and skip depmod, which reads every module
+ * file and takes minutes on a slow disk.  true if that was done.
+ */
+static bool ml_indexes_from_image(const char *base, const char *moddir)
+{
+	char **blines = NULL, **ilines, *bbuf = NULL, *ibuf, src[PATH_MAX], dst[PATH_MAX];
+	size_t bn = 0, in, i;
+	struct dirent *de;
+	bool ok = false;
+	DIR *d;
+
+	ilines = ml_dep_lines(moddir, &in, &ibuf);
+	if (!ilines)
+		return false;
+	blines = ml_dep_lines(base, &bn, &bbuf);
+	if (!blines && errno != ENOENT)
+		goto out;
+	for (i = 0; i < bn; i++)
+		if (!bsearch(&blines[i], ilines, in, sizeof(*ilines), ml_strcmp_p)) {
+			ml_debug("base module not in the image: %.200s\n", blines[i]);
+			goto out;
+		}
+	d = opendir(moddir);
+	if (!d)
+		goto out;
+	ok = true;
+	while (ok && (de = readdir(d))) {
+		if (strncmp(de->d_name, "modules.", 8))
+			continue;
+		snprintf(src, sizeof(src), "%s/%s", moddir, de->d_name);
+		snprintf(dst, sizeof(dst), "%s/upper/%s", ML_RW_DIR, de->d_name);
+		ok = !ml_copy_file(src, dst);
+	}
+	closedir(d);
+	ml_debug("%s the image's indexes (%zu base modules, %zu in the image)\n",
+		 ok ? "using" : "cannot copy", bn, in);
+out:
+	free(blines);
+	free(bbuf);
+	free(ilines);
+	free(ibuf);
+	return ok;
+}
+
+static int ml_mount_overlay(const char *release, const char *moddir,
+			    bool *indexed)
 {
 	char target[128], opts[1024];
 	struct stat st;
@@ -399,6 +541,7 @@ static int ml_mount_overlay(const char *release, const char *moddir)
 			      strerror(errno));
 		goto err_umount_rw;
 	}
+	*indexed = ml_indexes_from_image(target, moddir);
 	/* The existing content on top, so that it stays visible. */
 	snprintf(opts, sizeof(opts),
 		 "lowerdir=%s:%s,upperdir=%s/upper,workdir=%s/work", target,
@@ -427,7 +570,7 @@ int ml_image_ensure(const char *spec, const char *release,
 	struct ml_modimg mi;
 	struct ml_sb sb;
 	struct stat st;
-	bool is_file;
+	bool is_file, indexed = false;
 	int fd, lfd = -1, err;
 
 	if (!ml_image_mounted(release, info)) {
@@ -489,10 +632,10 @@ int ml_image_ensure(const char *spec, const char *release,
 			      info->moddir);
 		goto err_umount_image;
 	}
-	err = ml_mount_overlay(release, info->moddir);
+	err = ml_mount_overlay(release, info->moddir, &indexed);
 	if (err)
 		goto err_umount_image;
-	err = ml_run_depmod(release);
+	err = indexed ? 0 : ml_run_depmod(release);
 	if (err)
 		goto err_umount_overlay;
 	if (lfd >= 0)
