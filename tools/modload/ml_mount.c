@@ -24,9 +24,26 @@
 
 #include "modload.h"
 
-static int ml_strcmp_p(const void *a, const void *b)
+/* modules.dep lines compared by their module path (before the colon). */
+static int ml_depcmp_p(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t nx = strcspn(x, ":"), ny = strcspn(y, ":");
+	int r = strncmp(x, y, nx < ny ? nx : ny);
+
+	return r ? r : (nx > ny) - (nx < ny);
+}
+
+/* base/rel and image/rel are files of one size (rel ends at a colon). */
+static bool ml_same_size(const char *base, const char *image, const char *rel)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	int n = (int)strcspn(rel, ":");
+	struct stat sa, sb;
+
+	snprintf(a, sizeof(a), "%s/%.*s", base, n, rel);
+	snprintf(b, sizeof(b), "%s/%.*s", image, n, rel);
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_size == sb.st_size;
 }
 
 /* Copy src to dst (created, mode 0644).  0 or -errno. */
@@ -456,7 +473,7 @@ static char **ml_dep_lines(const char *dir, size_t *n, char **buf)
 		if (!nl[1])
 			break;
 	}
-	qsort(lines, *n, sizeof(*lines), ml_strcmp_p);
+	qsort(lines, *n, sizeof(*lines), ml_depcmp_p);
 	return lines ? lines : calloc(1, sizeof(*lines));
 err:
 	close(fd);
@@ -467,11 +484,13 @@ err:
 }
 
 /*
- * When the image holds every module of the base tree with the same
- * dependencies (the same kernel: the base is a subset, as on WSL where
- * it is empty), the image's own indexes describe the merged tree: put
- * them in the upper layer and skip depmod, which reads every module
- * file and takes minutes on a slow disk.  true if that was done.
+ * When the image holds every module of the base tree, at the same path
+ * and of the same size (the base is a subset of the same kernel's tree,
+ * as on WSL where it is empty, or a tree with some modules left out),
+ * the image's own indexes describe the merged tree, with dependencies
+ * the base tree could not resolve included: put them in the upper
+ * layer and skip depmod, which reads every module file and takes
+ * minutes on a slow disk.  true if that was done.
  */
 static bool ml_indexes_from_image(const char *base, const char *moddir)
 {
@@ -488,8 +507,10 @@ static bool ml_indexes_from_image(const char *base, const char *moddir)
 	if (!blines && errno != ENOENT)
 		goto out;
 	for (i = 0; i < bn; i++)
-		if (!bsearch(&blines[i], ilines, in, sizeof(*ilines), ml_strcmp_p)) {
-			ml_debug("base module not in the image: %.200s\n", blines[i]);
+		if (!bsearch(&blines[i], ilines, in, sizeof(*ilines), ml_depcmp_p) ||
+		    !ml_same_size(base, moddir, blines[i])) {
+			ml_debug("base module not in the image: %.*s\n",
+				 (int)strcspn(blines[i], ":"), blines[i]);
 			goto out;
 		}
 	d = opendir(moddir);

@@ -322,6 +322,38 @@ check "--image UUID=nonsense: exit 4" bash -c "[ $rc -eq 4 ] && grep -q 'not a U
 check "no --image case reached a mount" [ ! -s "$root/fake/mount.log" ]
 check "mod_a was still loaded from the base tree" live mod_a
 
+# Every mount succeeds: the image's indexes are used when the base tree
+# is a subset of the image (same paths, same sizes), depmod otherwise.
+rm -rf "$root/run/modload"
+mkdir -p "$root/run/modload/image"
+cp -r "$mods/." "$root/run/modload/image/"
+mkko mod_img "" "" ""
+mv "$mods/kernel/fake/mod_img.ko" "$root/run/modload/image/kernel/fake/"
+printf 'format=1\nkernel_release=%s\nlayout=wsl\n' "$kver" >"$root/run/modload/image/.modimg"
+# the image's indexes, as depmod writes them for a tree with mod_img
+rm -rf "$work/imgtree" && mkdir -p "$work/imgtree/lib/modules"
+cp -r "$root/run/modload/image" "$work/imgtree/lib/modules/$kver"
+depmod -b "$work/imgtree" "$kver" 2>/dev/null
+cp "$work/imgtree/lib/modules/$kver"/modules.* "$root/run/modload/image/"
+attach vdc "$work/good.ext4"
+: >"$root/fake/mount.log"
+MLFAKE_MOUNT_OK=3 ml -v ensure nosuch
+check "base tree a subset of the image: its indexes go to the upper layer" \
+	bash -c "grep -q \"using the image's indexes\" '$work/out' && cmp -s '$root/run/modload/image/modules.dep.bin' '$root/run/modload/rw/upper/modules.dep.bin'"
+check "... and depmod does not run" bash -c "! grep -q 'modload: depmod' '$work/out'"
+check "... the overlay was mounted" grep -q "^mount overlay /lib/modules/$kver overlay" "$root/fake/mount.log"
+rm -rf "$root/run/modload/rw"
+# one base module differs in size from the image's: depmod after all
+echo "/* grown */ int grown_pad[64];" >>"$work/mod_a.c"
+gcc -c -o "$mods/kernel/fake/mod_a.ko" "$work/mod_a.c"
+: >"$root/fake/mount.log"
+MLFAKE_MOUNT_OK=3 ml -v ensure nosuch
+check "a base module the image has in another size: depmod runs" \
+	bash -c "grep -q 'base module not in the image: kernel/fake/mod_a.ko' '$work/out' && grep -q 'modload: depmod $kver' '$work/out'"
+rm -rf "$root/run/modload"
+setup
+mkdir -p "$root/run/modload/image"
+
 # An overlay already there (mountinfo): reused, no scan, no mount.
 mkdir -p "$root/run/modload/rw/upper"
 : >"$root/run/modload/rw/upper/modules.dep.bin"
