@@ -485,12 +485,12 @@ err:
 
 /*
  * When the image holds every module of the base tree, at the same path
- * and of the same size (the base is a subset of the same kernel's tree,
- * as on WSL where it is empty, or a tree with some modules left out),
- * the image's own indexes describe the merged tree, with dependencies
- * the base tree could not resolve included: put them in the upper
- * layer and skip depmod, which reads every module file and takes
- * minutes on a slow disk.  true if that was done.
+ * and with the same dependencies or, where they differ because the base
+ * tree could not resolve them all, of the same size (the base is a
+ * subset of the same kernel's tree: empty as on WSL, or with some
+ * modules left out), the image's own indexes describe the merged tree:
+ * put them in the upper layer and skip depmod, which reads every module
+ * file and takes minutes on a slow disk.  true if that was done.
  */
 static bool ml_indexes_from_image(const char *base, const char *moddir)
 {
@@ -506,13 +506,18 @@ static bool ml_indexes_from_image(const char *base, const char *moddir)
 	blines = ml_dep_lines(base, &bn, &bbuf);
 	if (!blines && errno != ENOENT)
 		goto out;
-	for (i = 0; i < bn; i++)
-		if (!bsearch(&blines[i], ilines, in, sizeof(*ilines), ml_depcmp_p) ||
-		    !ml_same_size(base, moddir, blines[i])) {
-			ml_debug("base module not in the image: %.*s\n",
-				 (int)strcspn(blines[i], ":"), blines[i]);
-			goto out;
-		}
+	for (i = 0; i < bn; i++) {
+		char **hit = bsearch(&blines[i], ilines, in, sizeof(*ilines),
+				     ml_depcmp_p);
+
+		/* same line, same dependencies: no need to look at the file */
+		if (hit && (!strcmp(*hit, blines[i]) ||
+			    ml_same_size(base, moddir, blines[i])))
+			continue;
+		ml_debug("base module not in the image: %.*s\n",
+			 (int)strcspn(blines[i], ":"), blines[i]);
+		goto out;
+	}
 	d = opendir(moddir);
 	if (!d)
 		goto out;

@@ -343,13 +343,23 @@ check "base tree a subset of the image: its indexes go to the upper layer" \
 check "... and depmod does not run" bash -c "! grep -q 'modload: depmod' '$work/out'"
 check "... the overlay was mounted" grep -q "^mount overlay /lib/modules/$kver overlay" "$root/fake/mount.log"
 rm -rf "$root/run/modload/rw"
-# one base module differs in size from the image's: depmod after all
-echo "/* grown */ int grown_pad[64];" >>"$work/mod_a.c"
-gcc -c -o "$mods/kernel/fake/mod_a.ko" "$work/mod_a.c"
+# mod_a left out of the base: its dependants' lines lose it there, but
+# the files are the image's (same size): still the image's indexes
+mv "$mods/kernel/fake/mod_a.ko" "$work/mod_a.ko.kept"
+depmod -b "$root" "$kver" 2>/dev/null
 : >"$root/fake/mount.log"
 MLFAKE_MOUNT_OK=3 ml -v ensure nosuch
-check "a base module the image has in another size: depmod runs" \
-	bash -c "grep -q 'base module not in the image: kernel/fake/mod_a.ko' '$work/out' && grep -q 'modload: depmod $kver' '$work/out'"
+check "a module left out of the base tree: still the image's indexes" \
+	bash -c "grep -q \"using the image's indexes\" '$work/out' && ! grep -q 'modload: depmod' '$work/out'"
+mv "$work/mod_a.ko.kept" "$mods/kernel/fake/mod_a.ko"
+rm -rf "$root/run/modload/rw"
+# a base module built again, with other dependencies: depmod after all
+mkko mod-dash "" "" ""
+depmod -b "$root" "$kver" 2>/dev/null
+: >"$root/fake/mount.log"
+MLFAKE_MOUNT_OK=3 ml -v ensure nosuch
+check "a base module unlike the image's (dependencies, size): depmod runs" \
+	bash -c "grep -q 'base module not in the image: kernel/fake/mod-dash.ko' '$work/out' && grep -q 'modload: depmod $kver' '$work/out'"
 rm -rf "$root/run/modload"
 setup
 mkdir -p "$root/run/modload/image"
