@@ -204,6 +204,10 @@ cp -a "$d/tree" "$d/tree2"
 find "$d/tree2" -exec touch -h -d '2001-02-03 04:05:06' {} +
 ok_if "two stage copies, other times, other umask, later: same bytes" \
 	bash -c "sleep 1.1; (umask 077 && '$mkmodimg' --from '$d/tree2' --add '$d/add' -o '$d/out/copy.vhdx') && cmp '$d/out/copy.vhdx' '$d/out/wsl.vhdx'"
+mkdir -p "$d/rawtmp"
+ok_if "ext4 built in another directory (MKMODIMG_TMPDIR): same bytes, nothing left there" \
+	bash -c "MKMODIMG_TMPDIR='$d/rawtmp' '$mkmodimg' --from '$d/tree' --add '$d/add' -o '$d/out/tmpdir.vhdx' &&
+		cmp '$d/out/tmpdir.vhdx' '$d/out/wsl.vhdx' && [ -z \"\$(ls -A '$d/rawtmp')\" ]"
 ok_if "raw: same bytes from the copy" \
 	bash -c "'$mkmodimg' --from '$d/tree2' --add '$d/add' --format raw -o '$d/out/copy.raw' && cmp '$d/out/copy.raw' '$w'"
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
