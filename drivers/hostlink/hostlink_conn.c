@@ -454,6 +454,7 @@ static void hostlink_conn_close(struct hostlink_conn *conn,
 	conn->rx_got = 0;
 	clear_bit(HOSTLINK_RX_PENDING, &conn->rx_flags);
 	clear_bit(HOSTLINK_RX_BROKEN, &conn->rx_flags);
+	clear_bit(HOSTLINK_RX_STATE, &conn->rx_flags);
 	hostlink_tx_release(conn);
 	mutex_unlock(&conn->rx_lock);
 
@@ -526,13 +527,15 @@ static int hostlink_conn_thread(void *data)
  */
 int hostlink_conn_start(struct hostlink_service *svc)
 {
+	/* a header and the largest body this side will ever agree to */
+	size_t rxcap = sizeof(struct hostlink_hdr) + hostlink_max_frame;
 	struct hostlink_conn *conn;
 	int ret;
 
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 	if (!conn)
 		return -ENOMEM;
-	conn->rxbuf = kvmalloc(hostlink_max_frame, GFP_KERNEL);
+	conn->rxbuf = kvmalloc(rxcap, GFP_KERNEL);
 	if (!conn->rxbuf) {
 		ret = -ENOMEM;
 		goto err_free_conn;

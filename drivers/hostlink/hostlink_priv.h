@@ -45,6 +45,7 @@ enum hostlink_state {
 
 #define HOSTLINK_RX_PENDING	0
 #define HOSTLINK_RX_BROKEN	1
+#define HOSTLINK_RX_STATE	2
 
 /* Requests in flight per service, at most. */
 #define HOSTLINK_MAX_IN_FLIGHT	4096
@@ -115,16 +116,19 @@ struct hostlink_req {
  * @cancel_work: sends the queued CANCELs.
  * @rx_lock: held by whoever reads the socket (hostlink_rx.c).
  * @rx_flags: HOSTLINK_RX_PENDING (the socket may have data or news),
- *	HOSTLINK_RX_BROKEN (the connection is lost; the thread closes it).
+ *	HOSTLINK_RX_BROKEN (the connection is lost; the thread closes it),
+ *	HOSTLINK_RX_STATE (the socket's state changed: a short read does
+ *	not prove that the socket has nothing more to say, end of stream
+ *	included).
  * @rx_waiters: callers waiting for a reply; they read for themselves.
  * @rx_wq: where they wait.
  * @rx_work: reads when no caller waits.
- * @rx_hdr: header of the frame being read; protected by @rx_lock.
- * @rx_got: bytes of that frame read so far; protected by @rx_lock.
+ * @rx_got: bytes held in @rxbuf; protected by @rx_lock.
  * @saved_data_ready: the socket's callback before ours.
  * @saved_state_change: likewise.
- * @rxbuf: payload of the frame being read, @max_frame bytes; protected
- *	by @rx_lock.
+ * @rxbuf: what was read and not yet dispatched: whole frames, then the
+ *	start of the next one; room for a header and @max_frame bytes.
+ *	Protected by @rx_lock.
  * @last_error: why the last connection ended or was refused.
  * @stats: counters.
  * @debugfs: /sys/kernel/debug/hostlink/<name>.
@@ -158,7 +162,6 @@ struct hostlink_conn {
 	atomic_t rx_waiters;
 	wait_queue_head_t rx_wq;
 	struct work_struct rx_work;
-	struct hostlink_hdr rx_hdr;
 	size_t rx_got;
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);

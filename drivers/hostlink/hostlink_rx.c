@@ -41,6 +41,19 @@ static void hostlink_sk_data_ready(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
+/* Context: as above; the peer may have closed, which a read tells. */
+static void hostlink_sk_state_change(struct sock *sk)
+{
+	struct hostlink_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = sk->sk_user_data;
+	if (conn)
+		set_bit(HOSTLINK_RX_STATE, &conn->rx_flags);
+	read_unlock_bh(&sk->sk_callback_lock);
+	hostlink_sk_data_ready(sk);
+}
+
 /**
  * hostlink_rx_attach() - receive through the callbacks from now on
  * @conn: the connection, after a good HELLO
@@ -57,10 +70,11 @@ void hostlink_rx_attach(struct hostlink_conn *conn, struct socket *sock)
 	conn->saved_state_change = sk->sk_state_change;
 	sk->sk_user_data = conn;
 	sk->sk_data_ready = hostlink_sk_data_ready;
-	sk->sk_state_change = hostlink_sk_data_ready;
+	sk->sk_state_change = hostlink_sk_state_change;
 	write_unlock_bh(&sk->sk_callback_lock);
 
-	/* what arrived before the callbacks were in place */
+	/* what arrived or changed before the callbacks were in place */
+	set_bit(HOSTLINK_RX_STATE, &conn->rx_flags);
 	set_bit(HOSTLINK_RX_PENDING, &conn->rx_flags);
 	queue_work(system_highpri_wq, &conn->rx_work);
 }
@@ -84,19 +98,20 @@ void hostlink_rx_detach(struct hostlink_conn *conn, struct socket *sock)
 }
 
 static void hostlink_rx_event(struct hostlink_conn *conn,
-			      const struct hostlink_hdr *hdr, size_t len)
+			      const struct hostlink_hdr *hdr, const void *body,
+			      size_t len)
 {
 	const struct hostlink_service_ops *ops = conn->svc->ops;
 
 	atomic64_inc(&conn->stats.events);
 	if (ops && ops->event)
-		ops->event(conn->svc, le32_to_cpu(hdr->op), conn->rxbuf, len);
+		ops->event(conn->svc, le32_to_cpu(hdr->op), body, len);
 }
 
-/* Header complete: 0, or -EPROTO with the reason logged. */
-static int hostlink_rx_header(struct hostlink_conn *conn)
+/* A header at the front of rxbuf: 0, or -EPROTO with the reason logged. */
+static int hostlink_rx_header(struct hostlink_conn *conn,
+			      const struct hostlink_hdr *hdr)
 {
-	const struct hostlink_hdr *hdr = &conn->rx_hdr;
 	const char *why;
 	int ret;
 
@@ -116,44 +131,67 @@ static int hostlink_rx_header(struct hostlink_conn *conn)
 }
 
 /*
- * Read and dispatch what the socket holds now.  Return: 0 when it has no
+ * Hand out every whole frame at the front of rxbuf and move the start
+ * of the next one to the front.  Return: 0, or -EPROTO.
+ */
+static int hostlink_rx_dispatch(struct hostlink_conn *conn)
+{
+	const size_t hlen = sizeof(struct hostlink_hdr);
+	size_t off = 0;
+	int ret = 0;
+
+	while (conn->rx_got - off >= hlen) {
+		struct hostlink_hdr hdr;
+		size_t len;
+
+		memcpy(&hdr, conn->rxbuf + off, hlen);
+		ret = hostlink_rx_header(conn, &hdr);
+		if (ret)
+			break;
+		len = le32_to_cpu(hdr.len);
+		if (conn->rx_got - off < hlen + len)
+			break;
+		atomic64_add(hlen + len, &conn->stats.bytes_in);
+		if (hdr.type == HOSTLINK_REPLY)
+			hostlink_complete_reply(conn, &hdr,
+						conn->rxbuf + off + hlen, len);
+		else
+			hostlink_rx_event(conn, &hdr, conn->rxbuf + off + hlen,
+					  len);
+		off += hlen + len;
+	}
+	if (off) {
+		memmove(conn->rxbuf, conn->rxbuf + off, conn->rx_got - off);
+		conn->rx_got -= off;
+	}
+	return ret;
+}
+
+/*
+ * Read and dispatch what the socket holds now, as much as rxbuf takes
+ * per read: a read that comes back short has emptied the socket, and
+ * what comes later sets RX_PENDING again.  Return: 0 when it has no
  * more, or an error that loses the connection.
  * Context: process context; the caller holds rx_lock and conn->sock is
  * not NULL.
  */
 static int hostlink_rx_drain(struct hostlink_conn *conn)
 {
-	const size_t hlen = sizeof(conn->rx_hdr);
+	const size_t cap = sizeof(struct hostlink_hdr) + conn->max_frame;
 	struct socket *sock = conn->sock;
 	int ret;
 
 	lockdep_assert_held(&conn->rx_lock);
 	for (;;) {
 		struct msghdr msg = {};
-		struct kvec iov;
-		size_t len = 0;
+		struct kvec iov = {
+			.iov_base = conn->rxbuf + conn->rx_got,
+			.iov_len = cap - conn->rx_got,
+		};
 
-		if (conn->rx_got >= hlen)
-			len = le32_to_cpu(conn->rx_hdr.len);
-		if (conn->rx_got == hlen + len) {
-			/* a whole frame */
-			atomic64_add(hlen + len, &conn->stats.bytes_in);
-			conn->rx_got = 0;
-			if (conn->rx_hdr.type == HOSTLINK_REPLY)
-				hostlink_complete_reply(conn, &conn->rx_hdr,
-							conn->rxbuf, len);
-			else
-				hostlink_rx_event(conn, &conn->rx_hdr, len);
-			continue;
-		}
-
-		if (conn->rx_got < hlen) {
-			iov.iov_base = (u8 *)&conn->rx_hdr + conn->rx_got;
-			iov.iov_len = hlen - conn->rx_got;
-		} else {
-			iov.iov_base = conn->rxbuf + (conn->rx_got - hlen);
-			iov.iov_len = hlen + len - conn->rx_got;
-		}
+		/* a header check keeps any frame within cap */
+		if (WARN_ON_ONCE(!iov.iov_len))
+			return -EPROTO;
 		ret = kernel_recvmsg(sock, &msg, &iov, 1, iov.iov_len,
 				     MSG_DONTWAIT);
 		if (ret == -EAGAIN)
@@ -174,8 +212,17 @@ static int hostlink_rx_drain(struct hostlink_conn *conn)
 			return ret;
 		}
 		conn->rx_got += ret;
-		if (conn->rx_got == hlen && hostlink_rx_header(conn))
+		if (hostlink_rx_dispatch(conn))
 			return -EPROTO;
+		/*
+		 * Short: the socket is empty unless its state changed (an end
+		 * of stream behind the data), which one more read tells.  The
+		 * bit is cleared before that read, so a change after it sets
+		 * the bit again.
+		 */
+		if (ret < iov.iov_len &&
+		    !test_and_clear_bit(HOSTLINK_RX_STATE, &conn->rx_flags))
+			return 0;
 	}
 }
 
