@@ -59,6 +59,7 @@ user_dirs := tools/vmtest
 user_dirs += tools/hostlinkd
 user_dirs += tools/bench
 user_dirs += tools/modload
+user_dirs += tools/mkmodimg
 selftest_dirs := $(wildcard selftests/*/Makefile)
 selftest_dirs := $(selftest_dirs:/Makefile=)
 
@@ -150,6 +151,9 @@ MODDIR ?= /lib/modules/$(kver)/updates/hostlink
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+MAN1DIR ?= $(PREFIX)/share/man/man1
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 MAN8DIR ?= $(PREFIX)/share/man/man8
 # The daemon's configuration is in /etc whatever PREFIX.
@@ -158,14 +162,25 @@ installed := $(DESTDIR)$(MODDIR)/hostlink.ko $(DESTDIR)$(MODDIR)/dxg.ko \
 	$(DESTDIR)$(MODDIR)/interop.ko $(DESTDIR)$(UDEVRULESDIR)/60-hostlink.rules \
 	$(DESTDIR)$(SYSUSERSDIR)/hostlink.conf $(DESTDIR)$(SBINDIR)/hostlinkd \
 	$(DESTDIR)$(SYSTEMDUNITDIR)/hostlinkd.service $(DESTDIR)$(MAN8DIR)/hostlinkd.8 \
-	$(DESTDIR)$(HOSTLINKDCONF)
+	$(DESTDIR)$(HOSTLINKDCONF) \
+	$(DESTDIR)$(BINDIR)/mkmodimg $(DESTDIR)$(LIBEXECDIR)/hostlink/mkmodimg-seal \
+	$(DESTDIR)$(MAN1DIR)/mkmodimg.1 $(DESTDIR)$(SBINDIR)/modload \
+	$(DESTDIR)$(MAN8DIR)/modload.8 $(DESTDIR)$(SYSTEMDUNITDIR)/modload.service \
+	$(DESTDIR)$(UDEVRULESDIR)/61-modload.rules
 
 hostlinkd_bin := $(O)/tools/hostlinkd/hostlinkd
 $(hostlinkd_bin): FORCE
 	+$(MAKE) -C tools/hostlinkd O=$(O) $@
 FORCE:
 
-install: modules $(hostlinkd_bin)
+modload_bin := $(O)/tools/modload/modload
+seal_bin := $(O)/tools/mkmodimg/mkmodimg-seal
+$(modload_bin): FORCE
+	+$(MAKE) -C tools/modload O=$(O) $@
+$(seal_bin): FORCE
+	+$(MAKE) -C tools/mkmodimg O=$(O) $@
+
+install: modules $(hostlinkd_bin) $(modload_bin) $(seal_bin)
 	install -d $(DESTDIR)$(MODDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MAN8DIR) \
 		$(dir $(DESTDIR)$(HOSTLINKDCONF))
@@ -179,6 +194,15 @@ install: modules $(hostlinkd_bin)
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/hostlinkd.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/hostlinkd.service
 	install -m 0644 tools/hostlinkd/hostlinkd.8 $(DESTDIR)$(MAN8DIR)/
+	install -D -m 0755 tools/mkmodimg/mkmodimg $(DESTDIR)$(BINDIR)/mkmodimg
+	install -D -m 0755 $(seal_bin) $(DESTDIR)$(LIBEXECDIR)/hostlink/mkmodimg-seal
+	install -D -m 0644 tools/mkmodimg/mkmodimg.1 $(DESTDIR)$(MAN1DIR)/mkmodimg.1
+	install -m 0755 $(modload_bin) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 tools/modload/modload.8 $(DESTDIR)$(MAN8DIR)/
+	sed 's|/usr/sbin/modload|$(SBINDIR)/modload|' tools/modload/modload.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/modload.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/modload.service
+	install -m 0644 tools/modload/61-modload.rules $(DESTDIR)$(UDEVRULESDIR)/
 	@# An existing configuration is the administrator's: keep it.
 	test -e $(DESTDIR)$(HOSTLINKDCONF) || \
 		install -m 0644 tools/hostlinkd/hostlinkd.conf $(DESTDIR)$(HOSTLINKDCONF)
@@ -186,7 +210,8 @@ install: modules $(hostlinkd_bin)
 
 uninstall:
 	rm -f $(installed)
-	-rmdir $(DESTDIR)$(MODDIR) $(dir $(DESTDIR)$(HOSTLINKDCONF)) 2>/dev/null
+	-rmdir $(DESTDIR)$(MODDIR) $(dir $(DESTDIR)$(HOSTLINKDCONF)) \
+		$(DESTDIR)$(LIBEXECDIR)/hostlink 2>/dev/null
 	$(if $(DESTDIR),,depmod -a $(kver))
 
 test:

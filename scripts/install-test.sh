@@ -22,6 +22,13 @@ want=(
 	"opt/hl/lib/systemd/system/hostlinkd.service"
 	"opt/hl/share/man/man8/hostlinkd.8"
 	"etc/hostlink/hostlinkd.conf"
+	"opt/hl/bin/mkmodimg"
+	"opt/hl/libexec/hostlink/mkmodimg-seal"
+	"opt/hl/share/man/man1/mkmodimg.1"
+	"opt/hl/sbin/modload"
+	"opt/hl/share/man/man8/modload.8"
+	"opt/hl/lib/systemd/system/modload.service"
+	"opt/hl/lib/udev/rules.d/61-modload.rules"
 )
 ok_if "make install DESTDIR= PREFIX=/opt/hl" mk install DESTDIR="$d" PREFIX=/opt/hl
 for f in "${want[@]}"; do
@@ -32,6 +39,11 @@ ok_if "nothing else installed" \
 ok_if "the installed unit runs the installed daemon" \
 	grep -qx "ExecStart=/opt/hl/sbin/hostlinkd" "$d/opt/hl/lib/systemd/system/hostlinkd.service"
 ok_if "the installed daemon runs" bash -c "'$d/opt/hl/sbin/hostlinkd' --version >/dev/null"
+ok_if "the installed mkmodimg finds its installed helper" \
+	bash -c "O=/nonexistent '$d/opt/hl/bin/mkmodimg' --version >/dev/null"
+ok_if "the installed modload runs" bash -c "'$d/opt/hl/sbin/modload' --version >/dev/null"
+ok_if "the installed modload unit runs the installed modload" \
+	grep -q "^ExecStart=/opt/hl/sbin/modload" "$d/opt/hl/lib/systemd/system/modload.service"
 ok_if "installed modules carry the package version" \
 	bash -c "modinfo -F version '$d/lib/modules/$kver/updates/hostlink/dxg.ko' | grep -qx \"\$(sed -n 's/^#define HOSTLINK_VERSION \"\\(.*\\)\"\$/\\1/p' '$HOSTLINK_TOP/include/linux/hostlink.h')\""
 ok_if "the VM loads the modules from the DESTDIR tree" \

@@ -58,6 +58,11 @@ stage vmtest-6.12 make -s vmtest KVER=6.12
 stage demo make -s demo
 # A short run: it proves the benchmark works; make bench gives the figures.
 stage bench make -s bench BENCH_ARGS="--runs 3 --rtt-iters 300 --bulk-mib 16"
+# The seed scenario: usb-storage from the modules image, a USB stick
+# behind qemu-xhci; on microvm the runner adds pcie=on for it.
+stage usb-scenario tools/vmtest/usb-scenario --kver 6.1
+stage usb-microvm tools/vmtest/usb-scenario --kver 6.1 --machine microvm
+stage usb-6.12 tools/vmtest/usb-scenario --kver 6.12
 stage shell scripts/shell-test.sh
 stage dkms scripts/dkms-test.sh
 stage install scripts/install-test.sh
