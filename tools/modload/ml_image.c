@@ -388,7 +388,8 @@ static int ml_ext4_read_block(struct ml_ext4 *e, uint64_t nr, uint8_t *buf)
 {
 	ssize_t n;
 
-	if (nr >= e->sb->blocks)
+	/* the block count comes from the image: an offset must not overflow */
+	if (nr >= e->sb->blocks || nr > (uint64_t)INT64_MAX / e->sb->block_size)
 		return ml_fail(-EINVAL, "corrupt image: block %llu beyond the end",
 			       (unsigned long long)nr);
 	n = pread(e->fd, buf, e->sb->block_size, (off_t)nr * e->sb->block_size);
