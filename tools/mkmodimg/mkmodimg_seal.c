@@ -35,12 +35,12 @@ static int modimg_cmd_uuid5(const char *ns_str, const char *name)
 	uint8_t ns[16], u[16];
 	char s[37];
 
-	if (modimg_uuid_parse(ns_str, ns)) {
+	if (hl_uuid_parse(ns_str, ns)) {
 		fprintf(stderr, "mkmodimg-seal: '%s' is not a UUID\n", ns_str);
 		return 2;
 	}
-	modimg_uuid5(ns, name, strlen(name), u);
-	modimg_uuid_format(u, s);
+	hl_uuid5(ns, name, strlen(name), u);
+	hl_uuid_format(u, s);
 	printf("%s\n", s);
 	return 0;
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hl_uuid.h"
+
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
@@ -22,7 +24,7 @@
 #endif
 
 /* The namespace of Documentation/modules-image.rst. */
-#define MODIMG_NAMESPACE "a9332c83-b204-4f1d-aeb0-cf90210f7ac8"
+#define MODIMG_NAMESPACE HL_MODIMG_NAMESPACE
 
 /* Little-endian fields at any alignment. */
 static inline uint16_t modimg_get16(const uint8_t *p)
@@ -64,24 +66,9 @@ static inline void modimg_put64(uint8_t *p, uint64_t v)
 /* modimg_hash.c */
 uint32_t modimg_crc32c(uint32_t crc, const void *buf, size_t len);
 
-#define MODIMG_SHA1_LEN 20
-struct modimg_sha1 {
-	uint32_t h[5];
-	uint64_t len;
-	uint8_t buf[64];
-};
-
-void modimg_sha1_init(struct modimg_sha1 *s);
-void modimg_sha1_update(struct modimg_sha1 *s, const void *data, size_t len);
-void modimg_sha1_final(struct modimg_sha1 *s, uint8_t out[MODIMG_SHA1_LEN]);
-
 uint64_t modimg_xxh64(const void *buf, size_t len, uint64_t seed);
 
-/* modimg_uuid.c: UUIDs as 16 bytes in RFC 9562 (big-endian) order. */
-int modimg_uuid_parse(const char *s, uint8_t out[16]);
-void modimg_uuid_format(const uint8_t uuid[16], char out[37]);
-void modimg_uuid5(const uint8_t ns[16], const void *name, size_t len,
-		  uint8_t out[16]);
+/* modimg_uuid.c; the rest of UUIDs and SHA-1 is in tools/lib/hl_uuid.h */
 void modimg_uuid_to_guid(const uint8_t uuid[16], uint8_t guid[16]);
 
 /* modimg_io.c */

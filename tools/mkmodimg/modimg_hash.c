@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Hashes: CRC-32C (ext4 metadata checksums, VHDX headers), SHA-1
- * (name-based UUIDs) and a fast 64-bit hash for the VHDX content
- * digest.  Plain C, no library.
+ * Hashes: CRC-32C (ext4 metadata checksums, VHDX headers) and a fast
+ * 64-bit hash for the VHDX content digest (SHA-1 is in tools/lib).
+ * Plain C, no library.
  */
 #include <string.h>
 
@@ -35,102 +35,6 @@ uint32_t modimg_crc32c(uint32_t crc, const void *buf, size_t len)
 	while (len--)
 		crc = modimg_crc32c_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return crc;
-}
-
-static inline uint32_t modimg_rol32(uint32_t v, unsigned int n)
-{
-	return v << n | v >> (32 - n);
-}
-
-static void modimg_sha1_block(struct modimg_sha1 *s, const uint8_t *p)
-{
-	uint32_t w[80], a, b, c, d, e, f, k, t;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (; i < 80; i++)
-		w[i] = modimg_rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-	a = s->h[0];
-	b = s->h[1];
-	c = s->h[2];
-	d = s->h[3];
-	e = s->h[4];
-	for (i = 0; i < 80; i++) {
-		if (i < 20) {
-			f = (b & c) | (~b & d);
-			k = 0x5a827999;
-		} else if (i < 40) {
-			f = b ^ c ^ d;
-			k = 0x6ed9eba1;
-		} else if (i < 60) {
-			f = (b & c) | (b & d) | (c & d);
-			k = 0x8f1bbcdc;
-		} else {
-			f = b ^ c ^ d;
-			k = 0xca62c1d6;
-		}
-		t = modimg_rol32(a, 5) + f + e + k + w[i];
-		e = d;
-		d = c;
-		c = modimg_rol32(b, 30);
-		b = a;
-		a = t;
-	}
-	s->h[0] += a;
-	s->h[1] += b;
-	s->h[2] += c;
-	s->h[3] += d;
-	s->h[4] += e;
-}
-
-void modimg_sha1_init(struct modimg_sha1 *s)
-{
-	static const uint32_t iv[5] = {
-		0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0,
-	};
-
-	memcpy(s->h, iv, sizeof(iv));
-	s->len = 0;
-}
-
-void modimg_sha1_update(struct modimg_sha1 *s, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	size_t fill = s->len % 64, n;
-
-	s->len += len;
-	if (fill) {
-		n = 64 - fill < len ? 64 - fill : len;
-		memcpy(s->buf + fill, p, n);
-		p += n;
-		len -= n;
-		if (fill + n < 64)
-			return;
-		modimg_sha1_block(s, s->buf);
-	}
-	for (; len >= 64; p += 64, len -= 64)
-		modimg_sha1_block(s, p);
-	memcpy(s->buf, p, len);
-}
-
-void modimg_sha1_final(struct modimg_sha1 *s, uint8_t out[MODIMG_SHA1_LEN])
-{
-	uint64_t bits = s->len * 8;
-	uint8_t pad[72] = { 0x80 };
-	size_t padlen = 64 - (s->len + 8) % 64;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		pad[padlen + i] = bits >> (56 - 8 * i);
-	modimg_sha1_update(s, pad, padlen + 8);
-	for (i = 0; i < 5; i++) {
-		out[4 * i] = s->h[i] >> 24;
-		out[4 * i + 1] = s->h[i] >> 16;
-		out[4 * i + 2] = s->h[i] >> 8;
-		out[4 * i + 3] = s->h[i];
-	}
 }
 
 /*

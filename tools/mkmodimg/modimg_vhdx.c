@@ -99,7 +99,7 @@ static void modimg_guid_of(const char *uuid, uint8_t guid[16])
 {
 	uint8_t u[16];
 
-	modimg_uuid_parse(uuid, u);
+	hl_uuid_parse(uuid, u);
 	modimg_uuid_to_guid(u, guid);
 }
 
@@ -260,9 +260,9 @@ static void modimg_vhdx_mask(struct modimg_vhdx *v, uint8_t *buf, uint64_t off,
 	}
 }
 
-static int modimg_vhdx_digest(struct modimg_vhdx *v, uint8_t d[MODIMG_SHA1_LEN])
+static int modimg_vhdx_digest(struct modimg_vhdx *v, uint8_t d[HL_SHA1_LEN])
 {
-	struct modimg_sha1 s;
+	struct hl_sha1 s;
 	uint8_t *buf, le[8];
 	uint64_t off, n;
 	int ret = 0;
@@ -270,7 +270,7 @@ static int modimg_vhdx_digest(struct modimg_vhdx *v, uint8_t d[MODIMG_SHA1_LEN])
 	buf = malloc(VHDX_MIB);
 	if (!buf)
 		return modimg_err(v->file, ENOMEM, "out of memory");
-	modimg_sha1_init(&s);
+	hl_sha1_init(&s);
 	for (off = 0; off < v->size; off += n) {
 		n = v->size - off < VHDX_MIB ? v->size - off : VHDX_MIB;
 		ret = modimg_pread(v->fd, v->file, buf, n, off);
@@ -278,17 +278,17 @@ static int modimg_vhdx_digest(struct modimg_vhdx *v, uint8_t d[MODIMG_SHA1_LEN])
 			break;
 		modimg_vhdx_mask(v, buf, off, n);
 		modimg_put64(le, modimg_xxh64(buf, n, off));
-		modimg_sha1_update(&s, le, 8);
+		hl_sha1_update(&s, le, 8);
 	}
 	modimg_put64(le, v->size);
-	modimg_sha1_update(&s, le, 8);
-	modimg_sha1_final(&s, d);
+	hl_sha1_update(&s, le, 8);
+	hl_sha1_final(&s, d);
 	free(buf);
 	return ret;
 }
 
 /* GUID (VHDX byte order) of the name "vhdx/<digest>/<what>". */
-static void modimg_vhdx_guid(const uint8_t d[MODIMG_SHA1_LEN], const char *what,
+static void modimg_vhdx_guid(const uint8_t d[HL_SHA1_LEN], const char *what,
 			     uint8_t guid[16])
 {
 	uint8_t ns[16], u[16];
@@ -296,11 +296,11 @@ static void modimg_vhdx_guid(const uint8_t d[MODIMG_SHA1_LEN], const char *what,
 	int i, n;
 
 	n = snprintf(name, sizeof(name), "vhdx/");
-	for (i = 0; i < MODIMG_SHA1_LEN; i++)
+	for (i = 0; i < HL_SHA1_LEN; i++)
 		n += snprintf(name + n, sizeof(name) - n, "%02x", d[i]);
 	n += snprintf(name + n, sizeof(name) - n, "/%s", what);
-	modimg_uuid_parse(MODIMG_NAMESPACE, ns);
-	modimg_uuid5(ns, name, n, u);
+	hl_uuid_parse(MODIMG_NAMESPACE, ns);
+	hl_uuid5(ns, name, n, u);
 	modimg_uuid_to_guid(u, guid);
 }
 
@@ -325,7 +325,7 @@ static int modimg_vhdx_zero_log(struct modimg_vhdx *v)
 	return ret;
 }
 
-static int modimg_vhdx_write(struct modimg_vhdx *v, const uint8_t d[MODIMG_SHA1_LEN])
+static int modimg_vhdx_write(struct modimg_vhdx *v, const uint8_t d[HL_SHA1_LEN])
 {
 	uint8_t h[VHDX_HEADER_LEN], page83[16];
 	const uint8_t *cur = v->head + VHDX_HEADER_OFF(v->cur);
@@ -354,7 +354,7 @@ static int modimg_vhdx_write(struct modimg_vhdx *v, const uint8_t d[MODIMG_SHA1_
 int modimg_vhdx_seal(const char *file)
 {
 	struct modimg_vhdx v = { .file = file };
-	uint8_t d[MODIMG_SHA1_LEN];
+	uint8_t d[HL_SHA1_LEN];
 	struct stat st;
 	int ret;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * modload: the modules image without mounting it.  SHA-1 and name-based
- * UUIDs (RFC 9562, version 5), the ext4 superblock, the .modimg release
+ * modload: the modules image without mounting it.  Its UUID (from
+ * tools/lib/hl_uuid.c), the ext4 superblock, the .modimg release
  * record, and just enough of an ext4 reader to fetch .modimg from the
  * root directory of an unmounted image.  Everything here works on
  * untrusted bytes: each offset is checked before it is used.
@@ -15,182 +15,13 @@
 
 #include "modload.h"
 
-/* The namespace of modules image UUIDs (Documentation/modules-image.rst). */
-static const uint8_t ml_image_ns[16] = {
-	0xa9, 0x33, 0x2c, 0x83, 0xb2, 0x04, 0x4f, 0x1d,
-	0xae, 0xb0, 0xcf, 0x90, 0x21, 0x0f, 0x7a, 0xc8,
-};
-
-/* SHA-1 (FIPS 180-4), one shot; enough for a namespace and a name. */
-struct ml_sha1_ctx {
-	uint32_t h[5];
-	uint8_t block[64];
-	size_t used;
-	uint64_t total;
-};
-
-static uint32_t ml_rol(uint32_t x, int n)
-{
-	return (x << n) | (x >> (32 - n));
-}
-
-static void ml_sha1_block(struct ml_sha1_ctx *c, const uint8_t *p)
-{
-	uint32_t w[80], a, b, d, e, f, k, t, cc;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (i = 16; i < 80; i++)
-		w[i] = ml_rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-	a = c->h[0];
-	b = c->h[1];
-	cc = c->h[2];
-	d = c->h[3];
-	e = c->h[4];
-	for (i = 0; i < 80; i++) {
-		if (i < 20) {
-			f = (b & cc) | (~b & d);
-			k = 0x5a827999;
-		} else if (i < 40) {
-			f = b ^ cc ^ d;
-			k = 0x6ed9eba1;
-		} else if (i < 60) {
-			f = (b & cc) | (b & d) | (cc & d);
-			k = 0x8f1bbcdc;
-		} else {
-			f = b ^ cc ^ d;
-			k = 0xca62c1d6;
-		}
-		t = ml_rol(a, 5) + f + e + k + w[i];
-		e = d;
-		d = cc;
-		cc = ml_rol(b, 30);
-		b = a;
-		a = t;
-	}
-	c->h[0] += a;
-	c->h[1] += b;
-	c->h[2] += cc;
-	c->h[3] += d;
-	c->h[4] += e;
-}
-
-static void ml_sha1_update(struct ml_sha1_ctx *c, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	size_t n;
-
-	c->total += len;
-	while (len) {
-		n = 64 - c->used;
-		if (n > len)
-			n = len;
-		memcpy(c->block + c->used, p, n);
-		c->used += n;
-		p += n;
-		len -= n;
-		if (c->used == 64) {
-			ml_sha1_block(c, c->block);
-			c->used = 0;
-		}
-	}
-}
-
-static void ml_sha1_final(struct ml_sha1_ctx *c, uint8_t out[20])
-{
-	uint64_t bits = c->total * 8;
-	uint8_t pad = 0x80, zero = 0, len[8];
-	int i;
-
-	ml_sha1_update(c, &pad, 1);
-	while (c->used != 56)
-		ml_sha1_update(c, &zero, 1);
-	for (i = 0; i < 8; i++)
-		len[i] = bits >> (56 - 8 * i);
-	ml_sha1_update(c, len, 8);
-	for (i = 0; i < 20; i++)
-		out[i] = c->h[i / 4] >> (24 - 8 * (i % 4));
-}
-
-static void ml_sha1_init(struct ml_sha1_ctx *c)
-{
-	*c = (struct ml_sha1_ctx){
-		.h = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
-		       0xc3d2e1f0 },
-	};
-}
-
-void ml_sha1(const void *data, size_t len, uint8_t out[20])
-{
-	struct ml_sha1_ctx c;
-
-	ml_sha1_init(&c);
-	ml_sha1_update(&c, data, len);
-	ml_sha1_final(&c, out);
-}
-
-/* RFC 9562 section 5.5: SHA-1 of namespace and name, version 5, variant 10. */
-void ml_uuid5(const uint8_t ns[16], const char *name, uint8_t out[16])
-{
-	struct ml_sha1_ctx c;
-	uint8_t h[20];
-
-	ml_sha1_init(&c);
-	ml_sha1_update(&c, ns, 16);
-	ml_sha1_update(&c, name, strlen(name));
-	ml_sha1_final(&c, h);
-	memcpy(out, h, 16);
-	out[6] = (out[6] & 0x0f) | 0x50;
-	out[8] = (out[8] & 0x3f) | 0x80;
-}
-
+/* The UUID of the modules image for a kernel release. */
 void ml_image_uuid(const char *release, uint8_t out[16])
 {
-	ml_uuid5(ml_image_ns, release, out);
-}
+	uint8_t ns[16];
 
-static int ml_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* 8-4-4-4-12 hex digits, either case. */
-int ml_uuid_parse(const char *s, uint8_t out[16])
-{
-	int i, n = 0, hi, lo;
-
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return -EINVAL;
-			continue;
-		}
-		if (!s[i] || !s[i + 1])
-			return -EINVAL;
-		hi = ml_hexval(s[i]);
-		lo = ml_hexval(s[i + 1]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		out[n++] = hi << 4 | lo;
-		i++;
-	}
-	return s[36] ? -EINVAL : 0;
-}
-
-void ml_uuid_format(const uint8_t u[16], char out[37])
-{
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
-		 u[10], u[11], u[12], u[13], u[14], u[15]);
+	hl_uuid_parse(HL_MODIMG_NAMESPACE, ns);
+	hl_uuid5(ns, release, strlen(release), out);
 }
 
 static uint16_t ml_le16(const uint8_t *p)

@@ -228,7 +228,7 @@ static bool ml_scan_one(struct ml_scan *s, const char *name)
 	if (!strcmp(sb.label, ML_LABEL) && !s->other[0]) {
 		char u[37];
 
-		ml_uuid_format(sb.uuid, u);
+		hl_uuid_format(sb.uuid, u);
 		snprintf(s->other, sizeof(s->other), "%s (UUID %s)", path, u);
 	}
 	return false;
@@ -269,10 +269,10 @@ static int ml_image_find(const char *spec, const char *release, char *path,
 	if (!spec || !strncmp(spec, "UUID=", 5)) {
 		if (!spec)
 			ml_image_uuid(release, s.want_uuid);
-		else if (ml_uuid_parse(spec + 5, s.want_uuid))
+		else if (hl_uuid_parse(spec + 5, s.want_uuid))
 			return ml_fail(-EINVAL, "--image %s: not a UUID", spec);
 		err = ml_scan(&s);
-		ml_uuid_format(s.want_uuid, u);
+		hl_uuid_format(s.want_uuid, u);
 		if (err == -ENODEV && s.other[0])
 			return ml_fail(-EXDEV,
 				       "a modules image is attached, %s, but not the one for kernel %s (UUID %s)",

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hl_uuid.h"
+
 /* Exit codes, as modload.8 and --help give them. */
 enum ml_exit {
 	ML_EXIT_OK = 0,
@@ -53,10 +55,6 @@ int ml_mkdir_p(const char *path, unsigned int mode);
 bool ml_name_valid(const char *name, const char **why);
 
 /* ml_image.c: pure parsing, no mounting */
-void ml_sha1(const void *data, size_t len, uint8_t out[20]);
-void ml_uuid5(const uint8_t ns[16], const char *name, uint8_t out[16]);
-int ml_uuid_parse(const char *s, uint8_t out[16]);
-void ml_uuid_format(const uint8_t u[16], char out[37]);
 void ml_image_uuid(const char *release, uint8_t out[16]);
 
 struct ml_sb {

@@ -43,13 +43,13 @@ static void test_sha1(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		ml_sha1(v[i].in, strlen(v[i].in), d);
+		hl_sha1(v[i].in, strlen(v[i].in), d);
 		hex(d, 20, h);
 		t_ok(!strcmp(h, v[i].sha), "sha1(\"%.10s\") = %s", v[i].in, h);
 	}
 	big = malloc(1000000);
 	memset(big, 'a', 1000000);
-	ml_sha1(big, 1000000, d);
+	hl_sha1(big, 1000000, d);
 	free(big);
 	hex(d, 20, h);
 	t_ok(!strcmp(h, "34aa973cd4c4daa4f61eeb2bdbad27316534016f"),
@@ -73,12 +73,12 @@ static void test_uuid(void)
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		ml_image_uuid(v[i].release, u);
-		ml_uuid_format(u, s);
+		hl_uuid_format(u, s);
 		t_ok(!strcmp(s, v[i].uuid), "uuid5(%s) = %s", v[i].release, s);
 	}
 	/* And against python3 at run time, for a release of our own. */
 	ml_image_uuid("5.15.153.1-microsoft-standard-WSL2+", u);
-	ml_uuid_format(u, s);
+	hl_uuid_format(u, s);
 	snprintf(cmd, sizeof(cmd),
 		 "python3 -c 'import uuid; print(uuid.uuid5(uuid.UUID(\"a9332c83-b204-4f1d-aeb0-cf90210f7ac8\"), \"5.15.153.1-microsoft-standard-WSL2+\"))' 2>/dev/null");
 	p = popen(cmd, "r");
@@ -94,16 +94,16 @@ static void test_uuid(void)
 	else
 		printf("ok %u - uuid5 against python3 # SKIP no python3\n", ++t_n);
 
-	t_ok(!ml_uuid_parse("CEE31EED-f8bc-531e-9fde-7b33f18f3d22", back) &&
+	t_ok(!hl_uuid_parse("CEE31EED-f8bc-531e-9fde-7b33f18f3d22", back) &&
 	     (ml_image_uuid("6.1.0-56-amd64", u), !memcmp(u, back, 16)),
 	     "uuid parse: either case, round trip");
-	t_ok(ml_uuid_parse("cee31eed-f8bc-531e-9fde-7b33f18f3d2", back) == -EINVAL,
+	t_ok(hl_uuid_parse("cee31eed-f8bc-531e-9fde-7b33f18f3d2", back) == -EINVAL,
 	     "uuid parse: too short");
-	t_ok(ml_uuid_parse("cee31eed-f8bc-531e-9fde-7b33f18f3d222", back) == -EINVAL,
+	t_ok(hl_uuid_parse("cee31eed-f8bc-531e-9fde-7b33f18f3d222", back) == -EINVAL,
 	     "uuid parse: too long");
-	t_ok(ml_uuid_parse("cee31eedxf8bc-531e-9fde-7b33f18f3d22", back) == -EINVAL,
+	t_ok(hl_uuid_parse("cee31eedxf8bc-531e-9fde-7b33f18f3d22", back) == -EINVAL,
 	     "uuid parse: no dash");
-	t_ok(ml_uuid_parse("gee31eed-f8bc-531e-9fde-7b33f18f3d22", back) == -EINVAL,
+	t_ok(hl_uuid_parse("gee31eed-f8bc-531e-9fde-7b33f18f3d22", back) == -EINVAL,
 	     "uuid parse: not hex");
 }
 
@@ -239,7 +239,7 @@ static void test_ext4(void)
 		return;
 	}
 	err = probe(path, rel, &sb, &mi);
-	ml_uuid_format(sb.uuid, u);
+	hl_uuid_format(sb.uuid, u);
 	ml_image_uuid(rel, want);
 	t_ok(!err, "probe: a good image (%s)", err ? ml_err() : "ok");
 	t_ok(!memcmp(sb.uuid, want, 16), "superblock UUID at 0x68 is the release's UUIDv5 (%s)", u);
