@@ -158,7 +158,7 @@ void hl_uuid_format(const uint8_t u[16], char out[37])
 }
 
 void hl_uuid5(const uint8_t ns[16], const void *name, size_t len,
-		  uint8_t out[16])
+	     uint8_t out[16])
 {
 	struct hl_sha1 s;
 	uint8_t d[HL_SHA1_LEN];
