@@ -20,6 +20,23 @@
 
 #include "hostlink_priv.h"
 
+/* Take the request in flight with @id out of the table; NULL if none. */
+static struct hostlink_req *hostlink_req_take(struct hostlink_conn *conn,
+					      u64 id)
+{
+	struct hostlink_req *req;
+
+	lockdep_assert_held(&conn->lock);
+	hash_for_each_possible(conn->pending, req, node, id) {
+		if (req->id == id) {
+			hash_del(&req->node);
+			atomic_dec(&conn->in_flight);
+			return req;
+		}
+	}
+	return NULL;
+}
+
 /**
  * hostlink_complete_reply() - hand a REPLY to its waiter
  * @conn: the connection
@@ -38,7 +55,9 @@ void hostlink_complete_reply(struct hostlink_conn *conn,
 	u32 status = le32_to_cpu(hdr->status);
 	struct hostlink_req *req;
 
-	req = xa_erase(&conn->pending, le64_to_cpu(hdr->id));
+	spin_lock(&conn->lock);
+	req = hostlink_req_take(conn, le64_to_cpu(hdr->id));
+	spin_unlock(&conn->lock);
 	if (!req || req->op != le32_to_cpu(hdr->op)) {
 		if (req) {
 			/* right id, wrong op: the request fails, loudly */
@@ -61,7 +80,6 @@ void hostlink_complete_reply(struct hostlink_conn *conn,
 		req->status = 0;
 	}
 out_complete:
-	atomic_dec(&conn->in_flight);
 	complete(&req->done);
 }
 
@@ -75,16 +93,17 @@ out_complete:
 void hostlink_fail_all(struct hostlink_conn *conn, int err)
 {
 	struct hostlink_req *req;
-	unsigned long id;
+	struct hlist_node *tmp;
+	int bkt;
 
-	xa_lock(&conn->pending);
-	xa_for_each(&conn->pending, id, req) {
-		__xa_erase(&conn->pending, id);
-		req->status = err;
+	spin_lock(&conn->lock);
+	hash_for_each_safe(conn->pending, bkt, tmp, req, node) {
+		hash_del(&req->node);
 		atomic_dec(&conn->in_flight);
+		req->status = err;
 		complete(&req->done);
 	}
-	xa_unlock(&conn->pending);
+	spin_unlock(&conn->lock);
 	wake_up_all(&conn->rx_wq);
 }
 
@@ -124,12 +143,12 @@ static void hostlink_queue_cancel(struct hostlink_conn *conn, u64 id, u64 gen)
 {
 	bool queued = false;
 
-	xa_lock(&conn->pending);
+	spin_lock(&conn->lock);
 	if (conn->state == HOSTLINK_STATE_READY && conn->gen == gen &&
 	    (conn->features & HOSTLINK_FEAT_CANCEL))
 		queued = kfifo_in_spinlocked(&conn->cancels, &id, 1,
 					     &conn->cancel_lock);
-	xa_unlock(&conn->pending);
+	spin_unlock(&conn->lock);
 	if (queued)
 		schedule_work(&conn->cancel_work);
 }
@@ -138,28 +157,20 @@ static void hostlink_queue_cancel(struct hostlink_conn *conn, u64 id, u64 gen)
 static int hostlink_req_insert(struct hostlink_conn *conn,
 			       struct hostlink_req *req, u64 *gen)
 {
-	int ret;
+	int ret = 0;
 
-	if (atomic_inc_return(&conn->in_flight) > HOSTLINK_MAX_IN_FLIGHT) {
-		atomic_dec(&conn->in_flight);
-		return -EBUSY;
-	}
-	req->id = atomic64_inc_return(&conn->next_id);
-	ret = xa_insert(&conn->pending, req->id, req, GFP_KERNEL);
-	if (ret) {
-		atomic_dec(&conn->in_flight);
-		return ret;
-	}
-	/* After the insert: a teardown either sees it or we see its state. */
-	xa_lock(&conn->pending);
+	spin_lock(&conn->lock);
 	if (conn->state != HOSTLINK_STATE_READY) {
-		__xa_erase(&conn->pending, req->id);
 		ret = -ENOTCONN;
+	} else if (atomic_read(&conn->in_flight) >= HOSTLINK_MAX_IN_FLIGHT) {
+		ret = -EBUSY;
+	} else {
+		req->id = ++conn->next_id;
+		hash_add(conn->pending, &req->node, req->id);
+		atomic_inc(&conn->in_flight);
+		*gen = conn->gen;
 	}
-	*gen = conn->gen;
-	xa_unlock(&conn->pending);
-	if (ret)
-		atomic_dec(&conn->in_flight);
+	spin_unlock(&conn->lock);
 	return ret;
 }
 
@@ -167,10 +178,16 @@ static int hostlink_req_insert(struct hostlink_conn *conn,
 static bool hostlink_req_remove(struct hostlink_conn *conn,
 				struct hostlink_req *req)
 {
-	if (xa_cmpxchg(&conn->pending, req->id, req, NULL, 0) != req)
-		return false;
-	atomic_dec(&conn->in_flight);
-	return true;
+	bool mine;
+
+	spin_lock(&conn->lock);
+	mine = !hlist_unhashed(&req->node);
+	if (mine) {
+		hash_del(&req->node);
+		atomic_dec(&conn->in_flight);
+	}
+	spin_unlock(&conn->lock);
+	return mine;
 }
 
 static int hostlink_req_send(struct hostlink_conn *conn,

@@ -206,10 +206,10 @@ void hostlink_set_error(struct hostlink_conn *conn, int err,
 	vscnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 
-	xa_lock(&conn->pending);
+	spin_lock(&conn->lock);
 	changed = strcmp(buf, conn->last_error) != 0;
 	strscpy(conn->last_error, buf, sizeof(conn->last_error));
-	xa_unlock(&conn->pending);
+	spin_unlock(&conn->lock);
 
 	/* Once per distinct reason, not on every retry; a host can flap. */
 	if (changed)
@@ -220,10 +220,10 @@ void hostlink_set_error(struct hostlink_conn *conn, int err,
 static void hostlink_set_state(struct hostlink_conn *conn,
 			       enum hostlink_state state)
 {
-	xa_lock(&conn->pending);
+	spin_lock(&conn->lock);
 	if (conn->state != HOSTLINK_STATE_STOPPED)
 		conn->state = state;
-	xa_unlock(&conn->pending);
+	spin_unlock(&conn->lock);
 	wake_up_all(&conn->state_wq);
 }
 
@@ -304,11 +304,11 @@ static int hostlink_welcome_check(struct hostlink_conn *conn,
 		return -EPROTO;
 	}
 
-	xa_lock(&conn->pending);
+	spin_lock(&conn->lock);
 	conn->version = version;
 	conn->max_frame = min(max_frame, hostlink_max_frame);
 	conn->features = features;
-	xa_unlock(&conn->pending);
+	spin_unlock(&conn->lock);
 	return 0;
 }
 
@@ -467,14 +467,14 @@ static bool hostlink_conn_publish(struct hostlink_conn *conn)
 {
 	bool ready = false;
 
-	xa_lock(&conn->pending);
+	spin_lock(&conn->lock);
 	if (conn->state != HOSTLINK_STATE_STOPPED) {
 		conn->state = HOSTLINK_STATE_READY;
 		conn->gen++;
 		conn->last_error[0] = '\0';
 		ready = true;
 	}
-	xa_unlock(&conn->pending);
+	spin_unlock(&conn->lock);
 	wake_up_all(&conn->state_wq);
 	return ready;
 }
@@ -543,7 +543,8 @@ int hostlink_conn_start(struct hostlink_service *svc)
 	conn->svc = svc;
 	mutex_init(&conn->sock_lock);
 	init_waitqueue_head(&conn->tx_wq);
-	xa_init(&conn->pending);
+	spin_lock_init(&conn->lock);
+	hash_init(conn->pending);
 	init_waitqueue_head(&conn->state_wq);
 	mutex_init(&conn->rx_lock);
 	atomic_set(&conn->rx_waiters, 0);
@@ -584,9 +585,9 @@ void hostlink_conn_stop(struct hostlink_service *svc)
 {
 	struct hostlink_conn *conn = svc->conn;
 
-	xa_lock(&conn->pending);
+	spin_lock(&conn->lock);
 	conn->state = HOSTLINK_STATE_STOPPED;
-	xa_unlock(&conn->pending);
+	spin_unlock(&conn->lock);
 
 	mutex_lock(&conn->sock_lock);
 	if (conn->sock)
@@ -597,8 +598,7 @@ void hostlink_conn_stop(struct hostlink_service *svc)
 	cancel_work_sync(&conn->rx_work);
 	cancel_work_sync(&conn->cancel_work);
 	hostlink_debugfs_remove(conn);
-	WARN_ON(!xa_empty(&conn->pending));
-	xa_destroy(&conn->pending);
+	WARN_ON(!hash_empty(conn->pending));
 	svc->conn = NULL;
 	kvfree(conn->rxbuf);
 	kfree(conn);

@@ -15,9 +15,9 @@ static int hostlink_debugfs_show(struct seq_file *m, void *unused)
 {
 	struct hostlink_conn *conn = m->private;
 	struct hostlink_req *req;
-	unsigned long id;
+	int bkt;
 
-	xa_lock(&conn->pending);
+	spin_lock(&conn->lock);
 	seq_printf(m, "state: %s\n", hostlink_state_name(conn->state));
 	seq_printf(m, "generation: %llu\n", conn->gen);
 	seq_printf(m, "local_port: %u\n", READ_ONCE(conn->local_port));
@@ -27,10 +27,10 @@ static int hostlink_debugfs_show(struct seq_file *m, void *unused)
 	seq_printf(m, "in_flight: %d\n", atomic_read(&conn->in_flight));
 	seq_puts(m, "requests:\n");
 	/* entries leave the table under this lock before their owner goes */
-	xa_for_each(&conn->pending, id, req)
-		seq_printf(m, "  id %lu op %u age_ms %d\n", id, req->op,
+	hash_for_each(conn->pending, bkt, req, node)
+		seq_printf(m, "  id %llu op %u age_ms %d\n", req->id, req->op,
 			   req->start ? jiffies_to_msecs(jiffies - req->start) : -1);
-	xa_unlock(&conn->pending);
+	spin_unlock(&conn->lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hostlink_debugfs);

@@ -7,13 +7,14 @@
  *   hostlink_conn.rx_lock (the right to read the socket)
  *   hostlink_conn.tx (a bit lock: the right to send on the socket)
  *   hostlink_conn.sock_lock (who may shut down or release the socket)
- *   hostlink_conn.pending's xa_lock (state and requests in flight)
+ *   hostlink_conn.lock (state and requests in flight)
  *   hostlink_conn.cancel_lock
  */
 #ifndef _HOSTLINK_PRIV_H
 #define _HOSTLINK_PRIV_H
 
 #include <linux/completion.h>
+#include <linux/hashtable.h>
 #include <linux/hostlink.h>
 #include <linux/kfifo.h>
 #include <linux/kobject.h>
@@ -22,7 +23,6 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
-#include <linux/xarray.h>
 #include <uapi/linux/hostlink.h>
 
 struct sock;
@@ -49,6 +49,8 @@ enum hostlink_state {
 
 /* Requests in flight per service, at most. */
 #define HOSTLINK_MAX_IN_FLIGHT	4096
+/* log2 of the buckets of hostlink_conn.pending */
+#define HOSTLINK_PENDING_BITS	6
 
 /* Counters under /sys/kernel/hostlink/services/<name>/. */
 struct hostlink_stats {
@@ -70,6 +72,7 @@ struct hostlink_stats {
 /**
  * struct hostlink_req - a request in flight; lives on its caller's stack
  * @id: the wire id, the key in hostlink_conn.pending.
+ * @node: its entry there; unhashed once taken out.
  * @op: operation, for debugfs.
  * @start: when it was sent (jiffies), for debugfs; 0 before.
  * @done: completed by whoever removed it from pending (receiver, loss).
@@ -78,11 +81,12 @@ struct hostlink_stats {
  * @resp_max: size of @resp.
  * @resp_len: bytes written to @resp; set before @done.
  *
- * Whoever erases the entry from pending owns the fields until it
+ * Whoever takes the entry out of pending owns the fields until it
  * completes @done; the caller returns only after that.
  */
 struct hostlink_req {
 	u64 id;
+	struct hlist_node node;
 	u32 op;
 	unsigned long start;
 	struct completion done;
@@ -100,8 +104,11 @@ struct hostlink_req {
  * @sock: the socket, or NULL; read by senders that hold @tx.
  * @tx: bit 0 held while sending on @sock (see hostlink_tx_acquire()).
  * @tx_wq: waiters for @tx.
- * @pending: requests in flight by id; its xa_lock also protects @state,
- *	@gen, @version, @max_frame, @features and @last_error.
+ * @lock: protects @pending, @next_id, @state, @gen, @version,
+ *	@max_frame, @features and @last_error.
+ * @pending: requests in flight, hashed by id.  A table of list heads
+ *	and not an xarray: ids only grow, so an xarray would allocate and
+ *	RCU-free nodes on nearly every request.
  * @state: enum hostlink_state.
  * @gen: connection generation, bumped on each successful HELLO.
  * @version: protocol version agreed at HELLO.
@@ -142,7 +149,8 @@ struct hostlink_conn {
 	unsigned long tx;
 	wait_queue_head_t tx_wq;
 
-	struct xarray pending;
+	spinlock_t lock;		/* see above */
+	DECLARE_HASHTABLE(pending, HOSTLINK_PENDING_BITS);
 	enum hostlink_state state;
 	u64 gen;
 	u16 version;
@@ -150,7 +158,7 @@ struct hostlink_conn {
 	u64 features;
 	u32 local_port;
 	atomic_t in_flight;
-	atomic64_t next_id;
+	u64 next_id;
 	wait_queue_head_t state_wq;
 
 	spinlock_t cancel_lock;		/* see above */

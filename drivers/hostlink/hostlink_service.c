@@ -62,9 +62,9 @@ static ssize_t last_error_show(struct kobject *kobj,
 	struct hostlink_conn *conn = to_conn(kobj);
 	ssize_t ret;
 
-	xa_lock(&conn->pending);
+	spin_lock(&conn->lock);
 	ret = sysfs_emit(buf, "%s\n", conn->last_error);
-	xa_unlock(&conn->pending);
+	spin_unlock(&conn->lock);
 	return ret;
 }
 
@@ -75,10 +75,10 @@ static ssize_t protocol_show(struct kobject *kobj, struct kobj_attribute *attr,
 	ssize_t ret;
 
 	/* what the last HELLO agreed */
-	xa_lock(&conn->pending);
+	spin_lock(&conn->lock);
 	ret = sysfs_emit(buf, "version %u max_frame %u features %#llx\n",
 			 conn->version, conn->max_frame, conn->features);
-	xa_unlock(&conn->pending);
+	spin_unlock(&conn->lock);
 	return ret;
 }
 
