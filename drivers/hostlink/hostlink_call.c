@@ -20,17 +20,24 @@
 
 #include "hostlink_priv.h"
 
+/* Take @req out of the table of requests in flight; conn->lock held. */
+static void hostlink_req_unlink(struct hostlink_conn *conn,
+				struct hostlink_req *req)
+{
+	lockdep_assert_held(&conn->lock);
+	hash_del(&req->node);
+	atomic_dec(&conn->in_flight);
+}
+
 /* Take the request in flight with @id out of the table; NULL if none. */
 static struct hostlink_req *hostlink_req_take(struct hostlink_conn *conn,
 					      u64 id)
 {
 	struct hostlink_req *req;
 
-	lockdep_assert_held(&conn->lock);
 	hash_for_each_possible(conn->pending, req, node, id) {
 		if (req->id == id) {
-			hash_del(&req->node);
-			atomic_dec(&conn->in_flight);
+			hostlink_req_unlink(conn, req);
 			return req;
 		}
 	}
@@ -98,8 +105,7 @@ void hostlink_fail_all(struct hostlink_conn *conn, int err)
 
 	spin_lock(&conn->lock);
 	hash_for_each_safe(conn->pending, bkt, tmp, req, node) {
-		hash_del(&req->node);
-		atomic_dec(&conn->in_flight);
+		hostlink_req_unlink(conn, req);
 		req->status = err;
 		complete(&req->done);
 	}
@@ -182,10 +188,8 @@ static bool hostlink_req_remove(struct hostlink_conn *conn,
 
 	spin_lock(&conn->lock);
 	mine = !hlist_unhashed(&req->node);
-	if (mine) {
-		hash_del(&req->node);
-		atomic_dec(&conn->in_flight);
-	}
+	if (mine)
+		hostlink_req_unlink(conn, req);
 	spin_unlock(&conn->lock);
 	return mine;
 }

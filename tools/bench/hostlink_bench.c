@@ -284,6 +284,14 @@ static double bulk_raw(int port, char *buf)
 	return mibs;
 }
 
+/* One run of one side of a figure: us per op (rtt) or MiB/s (bulk). */
+static double one_run(bool ours, bool bulk, int fd, int raw_port, char *buf)
+{
+	if (ours)
+		return bulk ? bulk_ours(fd, buf) : rtt_ours(fd);
+	return bulk ? bulk_raw(raw_port, buf) : rtt_raw(raw_port);
+}
+
 /* One figure: median of interleaved runs, ours against raw. */
 static void figure(const char *filter, const char *name, int fd, int raw_port,
 		   char *buf, bool bulk)
@@ -295,8 +303,7 @@ static void figure(const char *filter, const char *name, int fd, int raw_port,
 		return;
 	if (side) {
 		for (r = 0; r < runs; r++)
-			ours[r] = side == 'o' ? (bulk ? bulk_ours(fd, buf) : rtt_ours(fd)) :
-				  bulk ? bulk_raw(raw_port, buf) : rtt_raw(raw_port);
+			ours[r] = one_run(side == 'o', bulk, fd, raw_port, buf);
 		printf("bench %s (%s only): %.1f %s\n", name,
 		       side == 'o' ? "ours" : "raw", median(ours, runs),
 		       bulk ? "MiB/s" : "us");
@@ -305,10 +312,10 @@ static void figure(const char *filter, const char *name, int fd, int raw_port,
 	}
 	for (r = 0; r < runs; r++) {
 		if (r % 2)
-			raw[r] = bulk ? bulk_raw(raw_port, buf) : rtt_raw(raw_port);
-		ours[r] = bulk ? bulk_ours(fd, buf) : rtt_ours(fd);
+			raw[r] = one_run(false, bulk, fd, raw_port, buf);
+		ours[r] = one_run(true, bulk, fd, raw_port, buf);
 		if (!(r % 2))
-			raw[r] = bulk ? bulk_raw(raw_port, buf) : rtt_raw(raw_port);
+			raw[r] = one_run(false, bulk, fd, raw_port, buf);
 	}
 	o = median(ours, runs);
 	w = median(raw, runs);
