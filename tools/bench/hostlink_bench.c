@@ -13,7 +13,10 @@
  * The same two through a minimal blocking host (one read per frame part,
  * one write per reply) instead of hostlinkd, as hostlink-rtt-core and
  * hostlink-bulk-core: they show how much of the gap is the kernel
- * module's and how much the daemon's.
+ * module's and how much the daemon's.  hostlink-rtt-loop is hostlink-rtt
+ * with hostlinkd --no-control-threads (its event loop receives on the
+ * control connection, not a reader thread): what the reader costs or
+ * saves.
  *
  * --ping N: no benchmark; N requests 200 ms apart to hostlinkd's test
  * service on the default port, each timed or its error shown, after the
@@ -393,8 +396,8 @@ int main(int argc, char **argv)
 	const char *filter = "";
 	int opt, fd, port, raw_port;
 	struct hl_fake lst;
-	pid_t daemon, server, core;
-	int core_fd;
+	pid_t daemon, server, core, loop_daemon;
+	int core_fd, loop_fd;
 	char *buf;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -437,10 +440,13 @@ int main(int argc, char **argv)
 	if (core == 0)
 		core_host(port + 2);
 	daemon = hl_daemon_start(port, NULL);
+	loop_daemon = hl_daemon_start(port + 3, "--no-control-threads");
 	fd = hl_bind(port, NULL, NULL);
 	core_fd = hl_bind(port + 2, NULL, NULL);
+	loop_fd = hl_bind(port + 3, NULL, NULL);
 	if (daemon < 0 || fd < 0 || hl_wait(fd, 10000) || core_fd < 0 ||
-	    hl_wait(core_fd, 10000)) {
+	    hl_wait(core_fd, 10000) || loop_daemon < 0 || loop_fd < 0 ||
+	    hl_wait(loop_fd, 10000)) {
 		fprintf(stderr, "hostlink-bench: hostlinkd not reachable\n");
 		return 1;
 	}
@@ -450,7 +456,10 @@ int main(int argc, char **argv)
 	figure(filter, "hostlink-bulk", fd, raw_port, buf, true);
 	figure(filter, "hostlink-rtt-core", core_fd, raw_port, buf, false);
 	figure(filter, "hostlink-bulk-core", core_fd, raw_port, buf, true);
+	figure(filter, "hostlink-rtt-loop", loop_fd, raw_port, buf, false);
 
+	close(loop_fd);
+	hl_daemon_stop(loop_daemon, SIGTERM);
 	close(core_fd);
 	kill(core, SIGKILL);
 	waitpid(core, NULL, 0);

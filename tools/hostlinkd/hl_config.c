@@ -22,6 +22,7 @@ void hl_config_init(struct hl_config *cfg)
 		.nlisten = 1,
 		.listen_src = HL_SRC_DEFAULT,
 		.vsock = true,
+		.control_threads = true,
 		.max_connections = 16,
 		.max_requests = 256,
 		.max_queue = 16U << 20,
@@ -244,6 +245,8 @@ int hl_config_set(struct hl_config *cfg, enum hl_config_source src,
 		flag = &cfg->allow_loopback;
 	else if (!strcmp(key, "trust_hybrid"))
 		flag = &cfg->trust_hybrid;
+	else if (!strcmp(key, "control_threads"))
+		flag = &cfg->control_threads;
 	if (flag) {
 		if (hl_parse_bool(value, flag))
 			return hl_cfg_fail(err, errlen, "bad value '%s' for %s: expected yes or no",

@@ -38,6 +38,7 @@ struct hl_config {
 	char *hybrid;			/* unix socket prefix, or NULL */
 	bool allow_loopback;
 	bool trust_hybrid;
+	bool control_threads;		/* a reader thread per control connection */
 	uint32_t max_connections;	/* per guest */
 	uint32_t max_requests;		/* per guest, in flight */
 	uint64_t max_queue;		/* per guest, bytes queued for sending */

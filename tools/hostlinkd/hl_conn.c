@@ -116,6 +116,7 @@ int hl_conn_new(struct hl_daemon *d, const struct hl_peer *peer, int fd,
 	hl_list_init(&c->reqs);
 	hl_list_init(&c->waiters);
 	hl_list_init(&c->tokens);
+	hl_list_init(&c->io_link);
 	hl_conn_logf_init(c);
 	if (g->nconns >= d->cfg->max_connections) {
 		c->refuse_users = true;
@@ -157,6 +158,7 @@ void hl_conn_destroy(struct hl_conn *c)
 	hl_list_del(&c->node);
 	hl_list_del(&c->gnode);
 	hl_list_del(&c->dirty);
+	hl_list_del(&c->io_link);
 	free(c->payload);
 	free(c->rxbuf);
 	free(c);
@@ -391,7 +393,12 @@ void hl_conn_kick(struct hl_conn *c)
 	c->kick = false;
 	if (c->state == HL_CONN_DEAD || c->state == HL_CONN_CLOSING)
 		return;
-	hl_conn_process(c);
+	/*
+	 * A reader busy receiving was not blocked when it began, so all it
+	 * had could be processed then; it processes again when it returns.
+	 */
+	if (!c->reading)
+		hl_conn_process(c);
 	hl_proto_resume(c);
 }
 

@@ -12,10 +12,12 @@
  *   hl_service.c  the service table; hl_svc_*.c one service each
  *
  * Everything below hl_loop.c is I/O-free, so the fuzzer and the tests
- * can drive a connection with bytes and a clock of their own.  One
- * thread: nothing is locked.  A connection is never freed inside a
- * callback: it is marked HL_CONN_DEAD and put on the dirty list, and
- * hl_daemon_run_pending() hands it to the I/O layer, which frees it.
+ * can drive a connection with bytes and a clock of their own, and
+ * none of it locks: the I/O layer runs all of it under one lock of its
+ * own (its reader threads and its event loop take turns).  A connection
+ * is never freed inside a callback: it is marked HL_CONN_DEAD and put on
+ * the dirty list, and hl_daemon_run_pending() hands it to the I/O layer,
+ * which frees it.
  */
 #ifndef HL_DAEMON_H
 #define HL_DAEMON_H
@@ -147,6 +149,10 @@ enum hl_conn_state {
  * @timer: handshake and linger deadlines.
  * @fd: the socket; owned by the I/O layer, -1 in tests.
  * @events: the epoll events the I/O layer asked for.
+ * @reading: the I/O layer is receiving into hl_conn_rx_space()'s buffer
+ *	without its lock: the receive state must stay as it is.
+ * @io: the I/O layer's per-connection data (a reader thread), or NULL.
+ * @io_link: on a list of the I/O layer's (connections to free).
  * @logf: logfmt fields that name the connection.
  */
 struct hl_conn {
@@ -180,6 +186,9 @@ struct hl_conn {
 	struct hl_timer timer;
 	int fd;
 	uint32_t events;
+	bool reading;
+	void *io;
+	struct hl_list io_link;
 	char logf[192];
 };
 

@@ -5,13 +5,35 @@
  * per wake-up, so one busy guest cannot hold the loop; it polls for
  * input only while hl_conn_wants_read() and for output only while it has
  * bytes queued.
+ *
+ * Reader threads (control_threads): once a connection is a control
+ * connection, a thread of its own receives on it with blocking reads,
+ * the way a plain ping-pong server would.  Per request that is one
+ * receive and one send, woken straight from the socket; the event loop
+ * takes an epoll_wait, a read and a send, woken through epoll, and under
+ * emulation each system call is dear.  Everything else stays with the
+ * loop: accepting, extra connections, timers, signals, and sending what
+ * a socket would not take at once (EPOLLOUT).
+ *
+ * Locking: one mutex, l->lock, over the whole daemon.  The loop holds it
+ * except inside epoll_wait(); a reader holds it except inside recv() and
+ * while it waits for its connection to want input again.  While it
+ * receives without the lock, c->reading tells hl_conn_kick() to leave
+ * the receive state alone.  Connections are freed only by the loop,
+ * after it has handled the events of one epoll_wait(), so no event in
+ * hand can point to freed memory: a dead connection is taken out of the
+ * epoll set and put on l->reap, its reader (if any) is woken (shutdown)
+ * and lets go of it, and the loop joins that thread and frees it.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -27,6 +49,16 @@
 #define HL_ACCEPT_BUDGET	64
 #define HL_RETRY_MS		200
 #define HL_MAX_EVENTS		64
+#define HL_READER_STACK		(256 * 1024)
+
+/* A control connection's reader thread (hl_conn.io). */
+struct hl_reader {
+	struct hl_loop *l;
+	struct hl_conn *c;
+	pthread_t thread;
+	pthread_cond_t wants;	/* signalled when the connection may want input */
+	bool done;		/* the thread has let go of the connection */
+};
 
 static bool hl_loop_is_listener(const struct hl_loop *l, const void *p)
 {
@@ -84,23 +116,78 @@ static void hl_loop_flush(struct hl_conn *c)
 	}
 }
 
-/* hl_daemon.sync: send, re-arm polling, or close and free. */
+/* Wakes the loop from a reader thread (something to free). */
+static void hl_loop_wake(struct hl_loop *l)
+{
+	uint64_t one = 1;
+
+	if (!pthread_equal(pthread_self(), l->main) &&
+	    write(l->wakefd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		hl_err("waking the event loop: %s", strerror(errno));
+}
+
+static void hl_loop_start_reader(struct hl_loop *l, struct hl_conn *c);
+static void hl_loop_arm(struct hl_loop *l);
+
+/* hl_daemon.sync: send, re-arm polling, or hand a dead one to the reaper. */
 static void hl_loop_sync(struct hl_daemon *d, struct hl_conn *c)
 {
 	struct hl_loop *l = d->io;
+	struct hl_reader *r = c->io;
 	uint32_t want;
 
 	if (c->txq.bytes)
 		hl_loop_flush(c);
 	if (c->state == HL_CONN_DEAD) {
+		if (!hl_list_empty(&c->io_link))
+			return;		/* already on l->reap */
 		hl_loop_ctl(l, EPOLL_CTL_DEL, c->fd, 0, NULL);
-		close(c->fd);
-		hl_conn_destroy(c);
+		hl_list_add_tail(&c->io_link, &l->reap);
+		if (r) {
+			/* Out of recv() or out of its wait, to let go. */
+			shutdown(c->fd, SHUT_RDWR);
+			pthread_cond_signal(&r->wants);
+		}
+		hl_loop_wake(l);
 		return;
 	}
-	want = (hl_conn_wants_read(c) ? EPOLLIN : 0) | (c->txq.bytes ? EPOLLOUT : 0);
+	if (!r && l->d->cfg->control_threads && c->state == HL_CONN_CONTROL) {
+		hl_loop_start_reader(l, c);
+		r = c->io;
+	}
+	if (r) {
+		/* The reader receives; the loop only sends what is left. */
+		want = c->txq.bytes ? EPOLLOUT : 0;
+		if (hl_conn_wants_read(c))
+			pthread_cond_signal(&r->wants);
+	} else {
+		want = (hl_conn_wants_read(c) ? EPOLLIN : 0) |
+		       (c->txq.bytes ? EPOLLOUT : 0);
+	}
 	if (want != c->events && !hl_loop_ctl(l, EPOLL_CTL_MOD, c->fd, want, c))
 		c->events = want;
+}
+
+/* Frees the dead connections whose readers (if any) have let go. */
+static void hl_loop_reap(struct hl_loop *l)
+{
+	struct hl_list *pos, *tmp;
+
+	hl_list_for_each_safe(pos, tmp, &l->reap) {
+		struct hl_conn *c = hl_list_entry(pos, struct hl_conn, io_link);
+		struct hl_reader *r = c->io;
+
+		if (r) {
+			if (!r->done)
+				continue;	/* it wakes the loop when it has */
+			pthread_join(r->thread, NULL);
+			pthread_cond_destroy(&r->wants);
+			free(r);
+			c->io = NULL;
+		}
+		close(c->fd);
+		hl_conn_destroy(c);
+	}
 }
 
 static void hl_loop_read(struct hl_conn *c)
@@ -138,9 +225,111 @@ static void hl_loop_read(struct hl_conn *c)
 	}
 }
 
+/*
+ * A control connection's reader: receive into the connection's own
+ * buffer without the lock, process with it, and send what that queued
+ * (hl_daemon_run_pending()) before the next receive.
+ */
+static void *hl_reader_main(void *arg)
+{
+	struct hl_reader *r = arg;
+	struct hl_conn *c = r->c;
+	struct hl_loop *l = r->l;
+
+	pthread_mutex_lock(&l->lock);
+	while (c->state != HL_CONN_DEAD && !l->stop) {
+		uint8_t *buf;
+		size_t len;
+		ssize_t n;
+		int err;
+
+		hl_conn_rx_space(c, &buf, &len);
+		if (!len) {
+			/* Blocked, at end of input, or closing: until sync says. */
+			pthread_cond_wait(&r->wants, &l->lock);
+			continue;
+		}
+		c->reading = true;
+		pthread_mutex_unlock(&l->lock);
+		n = recv(c->fd, buf, len, 0);
+		err = errno;
+		pthread_mutex_lock(&l->lock);
+		c->reading = false;
+		if (c->state == HL_CONN_DEAD || l->stop)
+			break;
+		if (n > 0) {
+			hl_conn_rx_done(c, n);
+		} else if (n == 0) {
+			hl_conn_rx_eof(c);
+		} else if (err != EINTR) {
+			hl_conn_log(c, HL_LOG_INFO, "receive failed: %s", strerror(err));
+			hl_conn_close(c, false, NULL);
+		}
+		hl_conn_mark_dirty(c);
+		hl_daemon_run_pending(l->d);
+		hl_loop_arm(l);
+	}
+	r->done = true;
+	hl_loop_wake(l);
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
+/*
+ * Gives a control connection its reader thread.  Without one (no memory,
+ * no threads left) it simply stays with the event loop.
+ */
+static void hl_loop_start_reader(struct hl_loop *l, struct hl_conn *c)
+{
+	struct hl_reader *r;
+	pthread_attr_t attr;
+	int flags, ret;
+
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		hl_conn_log(c, HL_LOG_WARN, "no reader thread: out of memory; "
+			    "served by the event loop");
+		return;
+	}
+	r->l = l;
+	r->c = c;
+	/* Blocking receives; the loop's sends say MSG_DONTWAIT. */
+	flags = fcntl(c->fd, F_GETFL);
+	if (flags < 0 || fcntl(c->fd, F_SETFL, flags & ~O_NONBLOCK)) {
+		ret = errno;
+		goto err_free;
+	}
+	ret = pthread_cond_init(&r->wants, NULL);
+	if (ret)
+		goto err_nonblock;
+	ret = pthread_attr_init(&attr);
+	if (ret)
+		goto err_cond;
+	pthread_attr_setstacksize(&attr, HL_READER_STACK);
+	c->io = r;
+	ret = pthread_create(&r->thread, &attr, hl_reader_main, r);
+	pthread_attr_destroy(&attr);
+	if (ret) {
+		c->io = NULL;
+		goto err_cond;
+	}
+	hl_conn_log(c, HL_LOG_DEBUG, "control connection: served by a reader thread");
+	return;
+
+err_cond:
+	pthread_cond_destroy(&r->wants);
+err_nonblock:
+	fcntl(c->fd, F_SETFL, flags);
+err_free:
+	free(r);
+	hl_conn_log(c, HL_LOG_WARN, "no reader thread: %s; served by the event loop",
+		    strerror(ret));
+}
+
 static void hl_loop_conn_event(struct hl_loop *l, struct hl_conn *c, uint32_t ev)
 {
-	if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR))
+	/* A reader's socket blocks: only its thread receives on it. */
+	if ((ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !c->io)
 		hl_loop_read(c);
 	/* Gone both ways: nobody to answer. */
 	if ((ev & (EPOLLHUP | EPOLLERR)) && c->state != HL_CONN_DEAD)
@@ -239,7 +428,13 @@ int hl_loop_init(struct hl_loop *l, struct hl_daemon *d)
 	int ret;
 
 	*l = (struct hl_loop){ .d = d, .epfd = -1, .sigfd = -1, .timerfd = -1,
-			       .armed = HL_TIMER_NEVER };
+			       .wakefd = -1, .armed = HL_TIMER_NEVER,
+			       .main = pthread_self() };
+	hl_list_init(&l->reap);
+	ret = pthread_mutex_init(&l->lock, NULL);
+	if (ret)
+		return -ret;
+	l->lock_ok = true;
 	hl_timer_init(&l->retry, hl_loop_retry);
 	d->io = l;
 	d->sync = hl_loop_sync;
@@ -253,11 +448,14 @@ int hl_loop_init(struct hl_loop *l, struct hl_daemon *d)
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	l->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	l->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (l->epfd < 0 || l->sigfd < 0 || l->timerfd < 0)
+	l->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (l->epfd < 0 || l->sigfd < 0 || l->timerfd < 0 || l->wakefd < 0)
 		return -errno;
 	ret = hl_loop_ctl(l, EPOLL_CTL_ADD, l->sigfd, EPOLLIN, &l->sigfd);
 	if (!ret)
 		ret = hl_loop_ctl(l, EPOLL_CTL_ADD, l->timerfd, EPOLLIN, &l->timerfd);
+	if (!ret)
+		ret = hl_loop_ctl(l, EPOLL_CTL_ADD, l->wakefd, EPOLLIN, &l->wakefd);
 	return ret;
 }
 
@@ -405,28 +603,39 @@ int hl_loop_run(struct hl_loop *l)
 {
 	struct epoll_event evs[HL_MAX_EVENTS];
 	struct hl_daemon *d = l->d;
-	int i, n;
+	int i, n, ret = 0;
 
+	pthread_mutex_lock(&l->lock);
 	while (!l->stop) {
-		hl_daemon_run_pending(d);
+		/* Freeing may unblock others, which may then die. */
+		do {
+			hl_daemon_run_pending(d);
+			hl_loop_reap(l);
+		} while (!hl_list_empty(&d->dirty));
 		hl_loop_arm(l);
+		pthread_mutex_unlock(&l->lock);
 		n = epoll_wait(l->epfd, evs, HL_MAX_EVENTS, -1);
+		pthread_mutex_lock(&l->lock);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			ret = -errno;
 			hl_err("epoll_wait: %s", strerror(errno));
-			return -errno;
+			break;
 		}
 		for (i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
+			uint64_t ticks;
 
 			if (p == &l->sigfd) {
 				hl_loop_signal(l);
 			} else if (p == &l->timerfd) {
-				uint64_t ticks;
-
 				if (read(l->timerfd, &ticks, sizeof(ticks)) < 0)
 					l->armed = HL_TIMER_NEVER;
+			} else if (p == &l->wakefd) {
+				if (read(l->wakefd, &ticks, sizeof(ticks)) < 0 &&
+				    errno != EAGAIN)
+					hl_err("eventfd: %s", strerror(errno));
 			} else if (hl_loop_is_listener(l, p)) {
 				hl_loop_accept(l, p);
 			} else {
@@ -443,7 +652,38 @@ int hl_loop_run(struct hl_loop *l)
 			hl_timers_run(&d->timers, d->clock());
 		}
 	}
-	return 0;
+	pthread_mutex_unlock(&l->lock);
+	return ret;
+}
+
+/* Stops every reader thread and waits for it.  Under l->lock. */
+static void hl_loop_stop_readers(struct hl_loop *l)
+{
+	struct hl_list *pos, *tmp;
+
+	l->stop = true;
+	hl_list_for_each_safe(pos, tmp, &l->d->conns) {
+		struct hl_conn *c = hl_list_entry(pos, struct hl_conn, node);
+		struct hl_reader *r = c->io;
+
+		if (!r)
+			continue;
+		shutdown(c->fd, SHUT_RDWR);
+		pthread_cond_signal(&r->wants);
+	}
+	hl_list_for_each_safe(pos, tmp, &l->d->conns) {
+		struct hl_conn *c = hl_list_entry(pos, struct hl_conn, node);
+		struct hl_reader *r = c->io;
+
+		if (!r)
+			continue;
+		pthread_mutex_unlock(&l->lock);
+		pthread_join(r->thread, NULL);
+		pthread_mutex_lock(&l->lock);
+		pthread_cond_destroy(&r->wants);
+		free(r);
+		c->io = NULL;
+	}
 }
 
 /* Closes every connection and listener; removes the hybrid sockets. */
@@ -452,6 +692,9 @@ void hl_loop_free(struct hl_loop *l)
 	struct hl_daemon *d = l->d;
 	unsigned int i;
 
+	if (l->lock_ok)
+		pthread_mutex_lock(&l->lock);
+	hl_loop_stop_readers(l);
 	while (!hl_list_empty(&d->conns)) {
 		struct hl_conn *c = hl_list_first(&d->conns, struct hl_conn, node);
 
@@ -471,6 +714,12 @@ void hl_loop_free(struct hl_loop *l)
 		close(l->timerfd);
 	if (l->sigfd >= 0)
 		close(l->sigfd);
+	if (l->wakefd >= 0)
+		close(l->wakefd);
 	if (l->epfd >= 0)
 		close(l->epfd);
+	if (l->lock_ok) {
+		pthread_mutex_unlock(&l->lock);
+		pthread_mutex_destroy(&l->lock);
+	}
 }

@@ -2,12 +2,15 @@
 /*
  * hostlinkd: the event loop, the only part that touches sockets.  One
  * epoll set holds the listeners (AF_VSOCK and hybrid unix sockets), the
- * connections, a signalfd (SIGTERM, SIGINT, SIGHUP) and a timerfd set
- * to the earliest hl_timer.
+ * connections, a signalfd (SIGTERM, SIGINT, SIGHUP), a timerfd set to
+ * the earliest hl_timer and an eventfd by which reader threads wake it.
+ * Control connections are received on by reader threads of their own
+ * (hl_loop.c says how, and how they share the daemon with the loop).
  */
 #ifndef HL_LOOP_H
 #define HL_LOOP_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -24,7 +27,12 @@ struct hl_loop {
 	int epfd;
 	int sigfd;
 	int timerfd;
+	int wakefd;
 	uint64_t armed;		/* the timerfd's deadline, HL_TIMER_NEVER: off */
+	pthread_mutex_t lock;	/* the whole daemon */
+	bool lock_ok;
+	pthread_t main;		/* the loop's thread */
+	struct hl_list reap;	/* dead connections to free (hl_conn.io_link) */
 	struct hl_listener *listeners;
 	unsigned int nlisteners;
 	bool listeners_off;	/* out of file descriptors: retry later */

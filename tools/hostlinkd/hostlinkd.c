@@ -29,6 +29,8 @@ enum {
 	HL_OPT_HYBRID,
 	HL_OPT_ALLOW_LOOPBACK,
 	HL_OPT_TRUST_HYBRID,
+	HL_OPT_CONTROL_THREADS,
+	HL_OPT_NO_CONTROL_THREADS,
 	HL_OPT_MAX_CONNECTIONS,
 	HL_OPT_MAX_REQUESTS,
 	HL_OPT_MAX_QUEUE,
@@ -47,6 +49,8 @@ static const struct option hl_options[] = {
 	{ "hybrid", required_argument, NULL, HL_OPT_HYBRID },
 	{ "allow-loopback", no_argument, NULL, HL_OPT_ALLOW_LOOPBACK },
 	{ "trust-hybrid", no_argument, NULL, HL_OPT_TRUST_HYBRID },
+	{ "control-threads", no_argument, NULL, HL_OPT_CONTROL_THREADS },
+	{ "no-control-threads", no_argument, NULL, HL_OPT_NO_CONTROL_THREADS },
 	{ "max-connections", required_argument, NULL, HL_OPT_MAX_CONNECTIONS },
 	{ "max-requests", required_argument, NULL, HL_OPT_MAX_REQUESTS },
 	{ "max-queue", required_argument, NULL, HL_OPT_MAX_QUEUE },
@@ -73,6 +77,8 @@ static const struct {
 	{ HL_OPT_HYBRID, "hybrid", NULL },
 	{ HL_OPT_ALLOW_LOOPBACK, "allow_loopback", "yes" },
 	{ HL_OPT_TRUST_HYBRID, "trust_hybrid", "yes" },
+	{ HL_OPT_CONTROL_THREADS, "control_threads", "yes" },
+	{ HL_OPT_NO_CONTROL_THREADS, "control_threads", "no" },
 	{ HL_OPT_MAX_CONNECTIONS, "max_connections", NULL },
 	{ HL_OPT_MAX_REQUESTS, "max_requests", NULL },
 	{ HL_OPT_MAX_QUEUE, "max_queue", NULL },
@@ -106,6 +112,9 @@ static void hl_usage(FILE *f)
 		"  --hybrid PATH          also listen on unix sockets PATH_<port>\n"
 		"  --allow-loopback       accept guests on the loopback CID 1\n"
 		"  --trust-hybrid         trust hybrid vsock peers for control\n"
+		"  --control-threads, --no-control-threads\n"
+		"                         read each control connection in a thread\n"
+		"                         of its own (default: yes)\n"
 		"  --max-connections N    connections per guest (default 16)\n"
 		"  --max-requests N       requests in flight per guest (default 256)\n"
 		"  --max-queue SIZE       bytes queued for sending per guest (16M)\n"

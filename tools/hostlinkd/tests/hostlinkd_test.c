@@ -780,6 +780,53 @@ static void t_vsock(void)
 	t_ok(td_stop(&d) == 0, "SIGTERM: exit 0");
 }
 
+/*
+ * SIGTERM while control connections wait in their readers and requests
+ * sleep: the daemon still exits 0 at once, and each guest sees the end.
+ */
+static void t_stop_busy(struct td *d)
+{
+	struct hlc c[3];
+	bool ok = true;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		if (hlc_open(&c[i], d->sock)) {
+			t_ok(0, "control connection %u for the stop", i);
+			while (i--)
+				hlc_close(&c[i]);
+			return;
+		}
+		ok &= t_call_is(&c[i], 1, HOSTLINK_TEST_PING, NULL, 0, 0, 0) &&
+		      t_sleep_req(&c[i], 2, 30000);
+	}
+	t_ok(ok, "3 control connections, each with a SLEEP of 30 s in flight");
+	t_ok(td_stop(d) == 0 && access(d->sock, F_OK) && access(d->ready, F_OK),
+	     "SIGTERM: exit 0, its sockets and ready file removed");
+	for (i = 0; i < 3; i++) {
+		ok &= !hlc_wait_eof(c[i].fd, 5000);
+		hlc_close(&c[i]);
+	}
+	t_ok(ok, "... and every connection closed");
+}
+
+/* The same service from the event loop alone (control_threads = no). */
+static void t_no_threads(void)
+{
+	const char *args[] = { "--trust-hybrid", "--no-control-threads", NULL };
+	struct td d;
+
+	if (td_start(&d, "e", args)) {
+		t_ok(0, "daemon with --no-control-threads starts");
+		return;
+	}
+	t_handshake(&d);
+	t_ops(&d);
+	t_malformed(&d);
+	t_ok(!td_log_has(&d, "reader thread"), "--no-control-threads: no reader thread");
+	t_stop_busy(&d);
+}
+
 int main(void)
 {
 	const char *args[] = { "--trust-hybrid", NULL };
@@ -800,13 +847,15 @@ int main(void)
 	t_ok(!ret, "hostlinkd --no-vsock --hybrid DIR/h --trust-hybrid is ready");
 	if (!ret) {
 		t_handshake(&d);
+		t_ok(td_log_has(&d, "control connection: served by a reader thread"),
+		     "a control connection gets a reader thread (the default)");
 		t_ops(&d);
 		t_stream(&d);
 		t_malformed(&d);
 		t_ok(td_alive(&d), "the daemon is still running");
-		t_ok(td_stop(&d) == 0 && access(d.sock, F_OK) && access(d.ready, F_OK),
-		     "SIGTERM: exit 0, its sockets and ready file removed");
+		t_stop_busy(&d);
 	}
+	t_no_threads();
 	t_untrusted();
 	t_versions();
 	t_limits();
