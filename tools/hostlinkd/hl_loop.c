@@ -151,7 +151,8 @@ static void hl_loop_sync(struct hl_daemon *d, struct hl_conn *c)
 		hl_loop_wake(l);
 		return;
 	}
-	if (!r && l->d->cfg->control_threads && c->state == HL_CONN_CONTROL) {
+	if (!r && !l->stop && l->d->cfg->control_threads &&
+	    c->state == HL_CONN_CONTROL) {
 		hl_loop_start_reader(l, c);
 		r = c->io;
 	}
