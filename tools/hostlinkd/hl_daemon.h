@@ -152,6 +152,7 @@ enum hl_conn_state {
  * @reading: the I/O layer is receiving into hl_conn_rx_space()'s buffer
  *	without its lock: the receive state must stay as it is.
  * @io: the I/O layer's per-connection data (a reader thread), or NULL.
+ * @io_tried: the I/O layer has tried to give it a reader thread.
  * @io_link: on a list of the I/O layer's (connections to free).
  * @logf: logfmt fields that name the connection.
  */
@@ -188,6 +189,7 @@ struct hl_conn {
 	uint32_t events;
 	bool reading;
 	void *io;
+	bool io_tried;
 	struct hl_list io_link;
 	char logf[192];
 };

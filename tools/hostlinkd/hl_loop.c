@@ -151,8 +151,9 @@ static void hl_loop_sync(struct hl_daemon *d, struct hl_conn *c)
 		hl_loop_wake(l);
 		return;
 	}
-	if (!r && !l->stop && l->d->cfg->control_threads &&
+	if (!c->io_tried && !l->stop && l->d->cfg->control_threads &&
 	    c->state == HL_CONN_CONTROL) {
+		c->io_tried = true;
 		hl_loop_start_reader(l, c);
 		r = c->io;
 	}
@@ -277,8 +278,8 @@ static void *hl_reader_main(void *arg)
 }
 
 /*
- * Gives a control connection its reader thread.  Without one (no memory,
- * no threads left) it simply stays with the event loop.
+ * Gives a control connection its reader thread, once.  Without one (no
+ * memory, no threads left) it stays with the event loop for good.
  */
 static void hl_loop_start_reader(struct hl_loop *l, struct hl_conn *c)
 {

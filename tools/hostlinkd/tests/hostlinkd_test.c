@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -706,13 +707,13 @@ static void t_stalled_reader(void)
 	}
 	ok = !hlc_open(&a, d.sock) && !hlc_open(&b, d.sock);
 	t_sleep_ms(100);
-	base = td_rss_kib(&d);
+	base = td_vm_kib(&d, "VmRSS");
 	t_put32(n4, nev);
 	for (i = 1; ok && i <= nreq; i++)
 		ok = !hlc_request(&a, i, HOSTLINK_TEST_EVENTS, 0, NULL, n4, 4);
 	for (i = 0; i < 20; i++) {
 		t_sleep_ms(100);
-		rss = td_rss_kib(&d);
+		rss = td_vm_kib(&d, "VmRSS");
 		if (rss > peak)
 			peak = rss;
 	}
@@ -827,6 +828,45 @@ static void t_no_threads(void)
 	t_stop_busy(&d);
 }
 
+/*
+ * A daemon that cannot start a thread (here: its address space limited
+ * to what it has, for a thread stack never fits): the control connection
+ * stays with the event loop and works, and the daemon says so once.
+ */
+static void t_no_thread_left(void)
+{
+#ifndef __SANITIZE_ADDRESS__	/* ASan maps memory of its own as it goes */
+	const char *args[] = { "--trust-hybrid", NULL };
+	struct td d_nt;
+	struct rlimit rl;
+	struct hlc c;
+	long vm;
+	bool ok;
+
+	if (td_start(&d_nt, "nt", args)) {
+		t_ok(0, "daemon for the thread limit starts");
+		return;
+	}
+	vm = td_vm_kib(&d_nt, "VmSize");
+	rl.rlim_cur = rl.rlim_max = (vm + 200) * 1024;
+	if (vm < 0 || prlimit(d_nt.pid, RLIMIT_AS, &rl, NULL)) {
+		t_ok(0, "address space of the daemon limited to %ld KiB + 200 KiB", vm);
+		td_stop(&d_nt);
+		return;
+	}
+	ok = !hlc_open(&c, d_nt.sock);
+	ok = ok && t_call_is(&c, 1, HOSTLINK_TEST_PING, NULL, 0, 0, 0) &&
+	     t_call_is(&c, 2, HOSTLINK_TEST_ECHO, "abc", 3, 0, 3) &&
+	     t_call_is(&c, 3, HOSTLINK_TEST_PING, NULL, 0, 0, 0);
+	t_ok(ok, "no room for a reader thread: PING, ECHO, PING still answered");
+	hlc_close(&c);
+	t_ok(td_log_count(&d_nt, "no reader thread") == 1 &&
+	     !td_log_has(&d_nt, "served by a reader thread"),
+	     "... by the event loop, and the log says why, once");
+	t_ok(td_stop(&d_nt) == 0, "... and SIGTERM still exits 0");
+#endif
+}
+
 int main(void)
 {
 	const char *args[] = { "--trust-hybrid", NULL };
@@ -856,6 +896,7 @@ int main(void)
 		t_stop_busy(&d);
 	}
 	t_no_threads();
+	t_no_thread_left();
 	t_untrusted();
 	t_versions();
 	t_limits();

@@ -161,9 +161,11 @@ int td_stop(struct td *d)
 	return -1;
 }
 
-long td_rss_kib(const struct td *d)
+/* A "Vm...:" line of the daemon's /proc status (@field "VmRSS"), in KiB. */
+long td_vm_kib(const struct td *d, const char *field)
 {
 	char path[64], line[256];
+	size_t flen = strlen(field);
 	long kib = -1;
 	FILE *f;
 
@@ -172,24 +174,31 @@ long td_rss_kib(const struct td *d)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+		if (!strncmp(line, field, flen) && line[flen] == ':' &&
+		    sscanf(line + flen + 1, "%ld kB", &kib) == 1)
 			break;
 	fclose(f);
 	return kib;
 }
 
-bool td_log_has(const struct td *d, const char *needle)
+/* How many lines of the daemon's log hold @needle. */
+unsigned int td_log_count(const struct td *d, const char *needle)
 {
 	char line[2048];
-	bool found = false;
+	unsigned int n = 0;
 	FILE *f = fopen(d->log, "r");
 
 	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, needle) != NULL;
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
 	fclose(f);
-	return found;
+	return n;
+}
+
+bool td_log_has(const struct td *d, const char *needle)
+{
+	return td_log_count(d, needle) > 0;
 }
 
 /* Runs @args[0] with @args, stdout and stderr into @out; its exit status. */
