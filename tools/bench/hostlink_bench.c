@@ -24,10 +24,11 @@
  * succeeded.
  *
  * Each figure is the median of --runs interleaved runs (ours, raw, raw,
- * ours, ...).  Many short runs rather than a few long ones: under TCG the
- * host's own load comes and goes over seconds and can slow the guest
- * several times over; short runs side by side see the same host, and the
- * median drops the runs that a burst hit.  Output, one line per figure
+ * ours, ...), after --warmup seconds (5) of both.  Many short runs
+ * rather than a few long ones: under TCG the host's own load comes and
+ * goes over seconds and can slow the guest several times over; short
+ * runs side by side see the same host, and the median drops the runs
+ * that a burst hit.  Output, one line per figure
  * (DESIGN section 8):
  *   bench <name>: <ours> <unit> vs <baseline> <theirs> <unit> ratio <r>
  */
@@ -51,6 +52,7 @@
 
 static unsigned int runs = 15, rtt_iters = 300, bulk_mib = 32;
 static unsigned int bulk_req = 512u << 10, bulk_callers = 4;
+static unsigned int warmup_s = 5;
 /* --side: run one side only ('o'urs or 'r'aw), for a profiler. */
 static char side;
 
@@ -295,6 +297,24 @@ static double one_run(bool ours, bool bulk, int fd, int raw_port, char *buf)
 	return bulk ? bulk_raw(raw_port, buf) : rtt_raw(raw_port);
 }
 
+/*
+ * Round trips, ours and raw, for --warmup seconds, not counted.  In a
+ * freshly booted guest the first figure came out slower on our side, by
+ * up to half, whichever of our paths went first (hostlink-rtt or, with
+ * the order changed, hostlink-rtt-loop), and the same path measured a
+ * few seconds later did not; a few seconds of any traffic take that
+ * away.
+ */
+static void warm_up(int fd, int raw_port, char *buf)
+{
+	double end = now_us() + warmup_s * 1e6;
+
+	while (now_us() < end) {
+		one_run(true, false, fd, raw_port, buf);
+		one_run(false, false, fd, raw_port, buf);
+	}
+}
+
 /* One figure: median of interleaved runs, ours against raw. */
 static void figure(const char *filter, const char *name, int fd, int raw_port,
 		   char *buf, bool bulk)
@@ -335,6 +355,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: hostlink-bench [--filter PREFIX] [--runs N] [--rtt-iters N] [--bulk-mib N]\n"
 		   "                      [--bulk-req-kib N] [--bulk-callers N] [--side ours|raw]\n"
+		   "                      [--warmup SECS]\n"
 		   "       hostlink-bench --ping N\n");
 }
 
@@ -390,6 +411,7 @@ int main(int argc, char **argv)
 		{ "bulk-callers", required_argument, NULL, 'c' },
 		{ "ping", required_argument, NULL, 'p' },
 		{ "side", required_argument, NULL, 's' },
+		{ "warmup", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -408,6 +430,7 @@ int main(int argc, char **argv)
 		case 'b': bulk_mib = atoi(optarg); break;
 		case 'q': bulk_req = atoi(optarg) << 10; break;
 		case 'c': bulk_callers = atoi(optarg); break;
+		case 'w': warmup_s = atoi(optarg); break;
 		case 'p': return ping(atoi(optarg));
 		case 's':
 			if (strcmp(optarg, "ours") && strcmp(optarg, "raw")) {
@@ -420,7 +443,7 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (runs < 1 || runs > 64 || !rtt_iters || bulk_mib < 4 ||
+	if (runs < 1 || runs > 64 || !rtt_iters || bulk_mib < 4 || warmup_s > 600 ||
 	    !bulk_callers || bulk_callers > BULK_MAX_CALLERS || bulk_req < 4096 ||
 	    bulk_req > HOSTLINK_FRAME_DEFAULT - sizeof(struct hostlink_cred)) {
 		usage(stderr);
@@ -451,6 +474,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	buf = calloc(1, bulk_req);
+	warm_up(fd, raw_port, buf);
 
 	figure(filter, "hostlink-rtt", fd, raw_port, buf, false);
 	figure(filter, "hostlink-bulk", fd, raw_port, buf, true);
