@@ -18,6 +18,9 @@
  * control connection, not a reader thread): what the reader costs or
  * saves.
  *
+ * --trace prints every run (ours, raw, ratio, seconds since the start)
+ * on stderr, to see how the figures move over a run.
+ *
  * --ping N: no benchmark; N requests 200 ms apart to hostlinkd's test
  * service on the default port, each timed or its error shown, after the
  * state of the connection (the demo uses it).  Exits 0 if the last one
@@ -53,6 +56,9 @@
 static unsigned int runs = 15, rtt_iters = 300, bulk_mib = 32;
 static unsigned int bulk_req = 512u << 10, bulk_callers = 4;
 static unsigned int warmup_s = 5;
+/* --trace: every run on stderr, with seconds since the start. */
+static bool trace;
+static double t_start;
 /* --side: run one side only ('o'urs or 'r'aw), for a profiler. */
 static char side;
 
@@ -339,6 +345,10 @@ static void figure(const char *filter, const char *name, int fd, int raw_port,
 		ours[r] = one_run(true, bulk, fd, raw_port, buf);
 		if (!(r % 2))
 			raw[r] = one_run(false, bulk, fd, raw_port, buf);
+		if (trace)
+			fprintf(stderr, "run %s %u at %.1f s: %.1f vs %.1f ratio %.2f\n",
+				name, r, (now_us() - t_start) / 1e6, ours[r],
+				raw[r], ours[r] / raw[r]);
 	}
 	o = median(ours, runs);
 	w = median(raw, runs);
@@ -351,11 +361,29 @@ static void figure(const char *filter, const char *name, int fd, int raw_port,
 	fflush(stdout);
 }
 
+/* A whole decimal number in [min, max], or a message saying what is wrong. */
+static bool arg_uint(const char *name, const char *s, unsigned int min,
+		     unsigned int max, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno || v < min || v > max) {
+		fprintf(stderr, "hostlink-bench: --%s: '%s' is not a number from %u to %u\n",
+			name, s, min, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: hostlink-bench [--filter PREFIX] [--runs N] [--rtt-iters N] [--bulk-mib N]\n"
 		   "                      [--bulk-req-kib N] [--bulk-callers N] [--side ours|raw]\n"
-		   "                      [--warmup SECS]\n"
+		   "                      [--warmup SECS] [--trace]\n"
 		   "       hostlink-bench --ping N\n");
 }
 
@@ -412,6 +440,7 @@ int main(int argc, char **argv)
 		{ "ping", required_argument, NULL, 'p' },
 		{ "side", required_argument, NULL, 's' },
 		{ "warmup", required_argument, NULL, 'w' },
+		{ "trace", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -423,18 +452,42 @@ int main(int argc, char **argv)
 	char *buf;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		bool ok = true;
+
 		switch (opt) {
 		case 'f': filter = optarg; break;
-		case 'r': runs = atoi(optarg); break;
-		case 'i': rtt_iters = atoi(optarg); break;
-		case 'b': bulk_mib = atoi(optarg); break;
-		case 'q': bulk_req = atoi(optarg) << 10; break;
-		case 'c': bulk_callers = atoi(optarg); break;
-		case 'w': warmup_s = atoi(optarg); break;
-		case 'p': return ping(atoi(optarg));
+		case 'r': ok = arg_uint("runs", optarg, 1, 64, &runs); break;
+		case 'i':
+			ok = arg_uint("rtt-iters", optarg, 1, 1000000, &rtt_iters);
+			break;
+		case 'b':
+			ok = arg_uint("bulk-mib", optarg, 4, 65536, &bulk_mib);
+			break;
+		case 'q':
+			/* A request and its credential block in one frame. */
+			ok = arg_uint("bulk-req-kib", optarg, 4,
+				      (HOSTLINK_FRAME_DEFAULT -
+				       sizeof(struct hostlink_cred)) >> 10,
+				      &bulk_req);
+			bulk_req <<= 10;
+			break;
+		case 'c':
+			ok = arg_uint("bulk-callers", optarg, 1,
+				      BULK_MAX_CALLERS, &bulk_callers);
+			break;
+		case 'w': ok = arg_uint("warmup", optarg, 0, 600, &warmup_s); break;
+		case 't': trace = true; break;
+		case 'p': {
+			unsigned int n;
+
+			if (!arg_uint("ping", optarg, 1, 100000, &n))
+				return 2;
+			return ping(n);
+		}
 		case 's':
 			if (strcmp(optarg, "ours") && strcmp(optarg, "raw")) {
-				usage(stderr);
+				fprintf(stderr, "hostlink-bench: --side: '%s' is neither ours nor raw\n",
+					optarg);
 				return 2;
 			}
 			side = optarg[0];
@@ -442,10 +495,17 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+		if (!ok)
+			return 2;
 	}
-	if (runs < 1 || runs > 64 || !rtt_iters || bulk_mib < 4 || warmup_s > 600 ||
-	    !bulk_callers || bulk_callers > BULK_MAX_CALLERS || bulk_req < 4096 ||
-	    bulk_req > HOSTLINK_FRAME_DEFAULT - sizeof(struct hostlink_cred)) {
+	if (((uint64_t)bulk_mib << 20) / bulk_req / bulk_callers == 0) {
+		fprintf(stderr, "hostlink-bench: --bulk-mib %u is less than one %u KiB request for each of %u callers\n",
+			bulk_mib, bulk_req >> 10, bulk_callers);
+		return 2;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "hostlink-bench: unexpected argument '%s'\n",
+			argv[optind]);
 		usage(stderr);
 		return 2;
 	}
@@ -474,6 +534,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	buf = calloc(1, bulk_req);
+	t_start = now_us();
 	warm_up(fd, raw_port, buf);
 
 	figure(filter, "hostlink-rtt", fd, raw_port, buf, false);
