@@ -359,7 +359,48 @@ err:
 	return ret;
 }
 
-/* Connect and say HELLO; on success hostlink_conn_publish() is next. */
+/* The socket the host offered (hostlink_listen.c), or NULL. */
+static struct socket *hostlink_conn_take_offer(struct hostlink_conn *conn)
+{
+	struct socket *sock;
+
+	spin_lock(&conn->lock);
+	sock = conn->offered;
+	conn->offered = NULL;
+	spin_unlock(&conn->lock);
+	return sock;
+}
+
+/**
+ * hostlink_conn_offer() - give the connection thread a socket the host opened
+ * @conn: the connection
+ * @sock: connected to the host, its OFFER read
+ *
+ * The thread says HELLO on @sock next, instead of connecting out.
+ * Context: process context; the caller holds hostlink_services_lock.
+ * Return: 0 (@sock is the connection's now), or -EBUSY when the service
+ * is connected, stopping, or has an offer waiting.
+ */
+int hostlink_conn_offer(struct hostlink_conn *conn, struct socket *sock)
+{
+	int ret = 0;
+
+	spin_lock(&conn->lock);
+	if (conn->state == HOSTLINK_STATE_READY ||
+	    conn->state == HOSTLINK_STATE_STOPPED || conn->offered)
+		ret = -EBUSY;
+	else
+		conn->offered = sock;
+	spin_unlock(&conn->lock);
+	if (!ret)
+		wake_up_all(&conn->state_wq);
+	return ret;
+}
+
+/*
+ * Connect (or take the host's offer) and say HELLO; on success
+ * hostlink_conn_publish() is next.
+ */
 static int hostlink_conn_open(struct hostlink_conn *conn,
 			      struct socket **sockp)
 {
@@ -370,10 +411,17 @@ static int hostlink_conn_open(struct hostlink_conn *conn,
 		.svm_port = svc->port,
 	};
 	struct socket *sock;
-	bool stopped;
+	bool stopped, offered;
 	u32 port = 0;
 	int ret;
 
+	sock = hostlink_conn_take_offer(conn);
+	offered = sock;
+	if (offered) {
+		port = hostlink_listen_port;
+		atomic64_inc(&conn->stats.offers);
+		goto publish;
+	}
 	ret = sock_create_kern(&init_net, AF_VSOCK, SOCK_STREAM, 0, &sock);
 	if (ret) {
 		hostlink_set_error(conn, ret, "cannot create a vsock socket");
@@ -385,6 +433,7 @@ static int hostlink_conn_open(struct hostlink_conn *conn,
 		goto err_release;
 	}
 
+publish:
 	/* From here on hostlink_conn_stop() can shut it down. */
 	mutex_lock(&conn->sock_lock);
 	conn->sock = sock;
@@ -396,20 +445,28 @@ static int hostlink_conn_open(struct hostlink_conn *conn,
 		goto err_clear;
 	}
 
-	ret = kernel_connect(sock, (struct sockaddr *)&addr, sizeof(addr), 0);
-	if (ret) {
-		hostlink_set_error(conn, ret, "cannot connect to host %u port %u",
-				   addr.svm_cid, addr.svm_port);
-		goto err_clear;
+	if (!offered) {
+		ret = kernel_connect(sock, (struct sockaddr *)&addr,
+				     sizeof(addr), 0);
+		if (ret) {
+			hostlink_set_error(conn, ret,
+					   "cannot connect to host %u port %u",
+					   addr.svm_cid, addr.svm_port);
+			goto err_clear;
+		}
 	}
 	ret = hostlink_conn_hello(conn, sock);
 	if (ret)
 		goto err_clear;
 
 	atomic64_inc(&conn->stats.connects);
-	pr_info_ratelimited("%s: connected to host %u port %u from port %u, protocol %u\n",
-			    svc->name, addr.svm_cid, addr.svm_port, port,
-			    conn->version);
+	if (offered)
+		pr_info_ratelimited("%s: host connected to port %u, protocol %u\n",
+				    svc->name, port, conn->version);
+	else
+		pr_info_ratelimited("%s: connected to host %u port %u from port %u, protocol %u\n",
+				    svc->name, addr.svm_cid, addr.svm_port,
+				    port, conn->version);
 	*sockp = sock;
 	return 0;
 
@@ -489,7 +546,7 @@ static int hostlink_conn_thread(void *data)
 {
 	struct hostlink_conn *conn = data;
 	unsigned int backoff = HOSTLINK_BACKOFF_MIN_MS;
-	struct socket *sock;
+	struct socket *sock, *offered;
 	int ret;
 
 	while (!kthread_should_stop()) {
@@ -499,9 +556,14 @@ static int hostlink_conn_thread(void *data)
 			/* the service hears "up" before any caller sees it */
 			hostlink_conn_notify(conn, true);
 			hostlink_rx_attach(conn, sock);
-			if (hostlink_conn_publish(conn))
+			if (hostlink_conn_publish(conn)) {
+				/* one that came while we connected out */
+				offered = hostlink_conn_take_offer(conn);
+				if (offered)
+					sock_release(offered);
 				wait_event_interruptible(conn->state_wq,
 							 hostlink_conn_lost(conn));
+			}
 			hostlink_conn_close(conn, sock);
 			hostlink_conn_notify(conn, false);
 		} else {
@@ -510,8 +572,10 @@ static int hostlink_conn_thread(void *data)
 					   HOSTLINK_STATE_REFUSED :
 					   HOSTLINK_STATE_CONNECTING);
 		}
+		/* an offer from the host ends the wait */
 		wait_event_interruptible_timeout(conn->state_wq,
-						 kthread_should_stop(),
+						 kthread_should_stop() ||
+						 READ_ONCE(conn->offered),
 						 msecs_to_jiffies(backoff));
 		backoff = min(backoff * 2, HOSTLINK_BACKOFF_MAX_MS);
 	}
@@ -595,6 +659,9 @@ void hostlink_conn_stop(struct hostlink_service *svc)
 	mutex_unlock(&conn->sock_lock);
 
 	kthread_stop(conn->thread);
+	/* hostlink_conn_offer() refuses once STOPPED; one may be left */
+	if (conn->offered)
+		sock_release(conn->offered);
 	cancel_work_sync(&conn->rx_work);
 	cancel_work_sync(&conn->cancel_work);
 	hostlink_debugfs_remove(conn);

@@ -32,6 +32,11 @@ module_param_named(max_frame, hostlink_max_frame, uint, 0444);
 MODULE_PARM_DESC(max_frame,
 		 "largest frame payload offered at HELLO, 4096 to 16777216 (default 1048576)");
 
+unsigned int hostlink_listen_port;
+module_param_named(listen_port, hostlink_listen_port, uint, 0444);
+MODULE_PARM_DESC(listen_port,
+		 "reserved vsock port (1-1023) on which to take control connections the host opens, for hybrid vsock VMMs; 511 by convention (default 0: off)");
+
 struct kobject *hostlink_kobj;
 
 /**
@@ -62,9 +67,18 @@ static ssize_t host_cid_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute hostlink_host_cid_attr = __ATTR_RO(host_cid);
 
+static ssize_t listen_port_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", hostlink_listen_port);
+}
+
+static struct kobj_attribute hostlink_listen_port_attr = __ATTR_RO(listen_port);
+
 static struct attribute *hostlink_attrs[] = {
 	&hostlink_version_attr.attr,
 	&hostlink_host_cid_attr.attr,
+	&hostlink_listen_port_attr.attr,
 	NULL,
 };
 
@@ -90,6 +104,11 @@ static int __init hostlink_init(void)
 		pr_err("timeout_ms=0 is not a deadline\n");
 		return -EINVAL;
 	}
+	if (hostlink_listen_port >= HOSTLINK_RESERVED_PORT_END) {
+		pr_err("listen_port=%u is not a reserved port (below %u)\n",
+		       hostlink_listen_port, HOSTLINK_RESERVED_PORT_END);
+		return -EINVAL;
+	}
 
 	hostlink_debugfs_init();
 	hostlink_kobj = kobject_create_and_add("hostlink", kernel_kobj);
@@ -106,8 +125,14 @@ static int __init hostlink_init(void)
 	if (ret)
 		goto err_remove_group;
 
+	ret = hostlink_listen_start();
+	if (ret)
+		goto err_services;
+
 	return 0;
 
+err_services:
+	hostlink_services_exit();
 err_remove_group:
 	sysfs_remove_group(hostlink_kobj, &hostlink_attr_group);
 err_put_kobj:
@@ -119,6 +144,7 @@ err_debugfs:
 
 static void __exit hostlink_exit(void)
 {
+	hostlink_listen_stop();
 	hostlink_services_exit();
 	sysfs_remove_group(hostlink_kobj, &hostlink_attr_group);
 	kobject_put(hostlink_kobj);

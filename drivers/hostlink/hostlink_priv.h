@@ -35,6 +35,7 @@ extern struct dentry *hostlink_debugfs_root;
 /* Module parameters (hostlink_main.c). */
 extern unsigned int hostlink_timeout_ms;
 extern unsigned int hostlink_max_frame;
+extern unsigned int hostlink_listen_port;
 
 enum hostlink_state {
 	HOSTLINK_STATE_CONNECTING,	/* no connection; trying */
@@ -67,6 +68,7 @@ struct hostlink_stats {
 	atomic64_t protocol_errors;	/* bad frames from the host */
 	atomic64_t bytes_out;		/* frame bytes sent */
 	atomic64_t bytes_in;		/* frame bytes received */
+	atomic64_t offers;		/* host-initiated connections taken */
 };
 
 /**
@@ -104,12 +106,14 @@ struct hostlink_req {
  * @sock: the socket, or NULL; read by senders that hold @tx.
  * @tx: bit 0 held while sending on @sock (see hostlink_tx_acquire()).
  * @tx_wq: waiters for @tx.
- * @lock: protects @pending, @next_id, @state, @gen, @version,
+ * @lock: protects @pending, @next_id, @state, @offered, @gen, @version,
  *	@max_frame, @features and @last_error.
  * @pending: requests in flight, hashed by id.  A table of list heads
  *	and not an xarray: ids only grow, so an xarray would allocate and
  *	RCU-free nodes on nearly every request.
  * @state: enum hostlink_state.
+ * @offered: a connection the host opened (hostlink_listen.c), for the
+ *	thread to say HELLO on; protected by @lock.
  * @gen: connection generation, bumped on each successful HELLO.
  * @version: protocol version agreed at HELLO.
  * @max_frame: largest payload both sides accept.
@@ -152,6 +156,7 @@ struct hostlink_conn {
 	spinlock_t lock;		/* see above */
 	DECLARE_HASHTABLE(pending, HOSTLINK_PENDING_BITS);
 	enum hostlink_state state;
+	struct socket *offered;
 	u64 gen;
 	u16 version;
 	u32 max_frame;
@@ -185,6 +190,7 @@ void hostlink_services_exit(void);
 /* hostlink_conn.c: the connection and its thread */
 int hostlink_conn_start(struct hostlink_service *svc);
 void hostlink_conn_stop(struct hostlink_service *svc);
+int hostlink_conn_offer(struct hostlink_conn *conn, struct socket *sock);
 const char *hostlink_state_name(enum hostlink_state state);
 int hostlink_tx_acquire(struct hostlink_conn *conn, long *timeout,
 			bool interruptible);
@@ -197,6 +203,11 @@ void hostlink_conn_break(struct hostlink_conn *conn, const char *why);
 __printf(3, 4)
 void hostlink_set_error(struct hostlink_conn *conn, int err,
 			const char *fmt, ...);
+
+/* hostlink_listen.c: host-initiated control connections */
+int hostlink_listen_start(void);
+void hostlink_listen_stop(void);
+int hostlink_service_offer(const char *name, struct socket *sock);
 
 /* hostlink_rx.c: receiving */
 void hostlink_rx_attach(struct hostlink_conn *conn, struct socket *sock);

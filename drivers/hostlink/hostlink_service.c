@@ -157,6 +157,7 @@ static struct hostlink_stat_attr hostlink_stat_attrs[] = {
 	HOSTLINK_STAT(protocol_errors),
 	HOSTLINK_STAT(bytes_out),
 	HOSTLINK_STAT(bytes_in),
+	HOSTLINK_STAT(offers),
 };
 
 static struct attribute *hostlink_stats_attrs[ARRAY_SIZE(hostlink_stat_attrs) + 1];
@@ -271,6 +272,33 @@ void hostlink_service_unregister(struct hostlink_service *svc)
 	mutex_unlock(&hostlink_services_lock);
 }
 EXPORT_SYMBOL_NS_GPL(hostlink_service_unregister, HOSTLINK);
+
+/**
+ * hostlink_service_offer() - hand a host-initiated connection to a service
+ * @name: the service as the host names it (its remote name, else its name)
+ * @sock: connected to the host, its OFFER read
+ *
+ * Context: process context (hostlink_listen.c); takes hostlink_services_lock.
+ * Return: 0 (@sock is the service's now), -ENOENT for no such service,
+ * -EBUSY when each that has that name is connected or stopping.
+ */
+int hostlink_service_offer(const char *name, struct socket *sock)
+{
+	struct hostlink_service *svc;
+	int ret = -ENOENT;
+
+	mutex_lock(&hostlink_services_lock);
+	/* Several may ask for one remote service (hostlink_test does). */
+	list_for_each_entry(svc, &hostlink_services, node) {
+		if (!strcmp(svc->remote ?: svc->name, name)) {
+			ret = hostlink_conn_offer(svc->conn, sock);
+			if (!ret)
+				break;
+		}
+	}
+	mutex_unlock(&hostlink_services_lock);
+	return ret;
+}
 
 int hostlink_services_init(void)
 {

@@ -88,6 +88,14 @@ int hostlink_hdr_check(const struct hostlink_hdr *hdr, u8 version,
 		if (len || id || hdr->op)
 			*why = "ATTACHED with a payload, id or op";
 		break;
+	case HOSTLINK_OFFER:
+		if (version)
+			*why = "OFFER after the handshake";
+		else if (len != sizeof(struct hostlink_offer))
+			*why = "OFFER of the wrong size";
+		else if (id || hdr->op || status)
+			*why = "OFFER with an id, op or status";
+		break;
 	default:
 		*why = "unexpected frame type";
 		break;

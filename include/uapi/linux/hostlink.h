@@ -25,6 +25,15 @@
 /* Control connections come from guest ports below this one. */
 #define HOSTLINK_RESERVED_PORT_END	1024
 
+/*
+ * The reserved guest port on which hostlink.ko takes host-initiated
+ * control connections when asked to (module parameter listen_port; off
+ * by default): on hybrid vsock, where the VMM hides the guest's source
+ * port, the host dials the guest kernel instead (hostlinkd
+ * hybrid_connect).  Outside the range control connections bind from.
+ */
+#define HOSTLINK_PORT_GUEST	511
+
 #define HOSTLINK_MAGIC		0x4b4e4c48	/* "HLNK" as LE bytes */
 
 /* Protocol versions this header describes. */
@@ -60,6 +69,9 @@
  * @HOSTLINK_ATTACHED: host to guest, the answer to ATTACH; status 0 or
  *	an error.  After a successful ATTACHED the connection carries
  *	the service's raw bytes, no more frames.
+ * @HOSTLINK_OFFER: host to guest, first frame of a host-initiated
+ *	control connection; payload struct hostlink_offer.  The guest
+ *	answers with HELLO for that service, or closes the connection.
  */
 enum hostlink_type {
 	HOSTLINK_HELLO = 1,
@@ -70,6 +82,7 @@ enum hostlink_type {
 	HOSTLINK_CANCEL = 6,
 	HOSTLINK_ATTACH = 7,
 	HOSTLINK_ATTACHED = 8,
+	HOSTLINK_OFFER = 9,
 };
 
 /* Header flags. */
@@ -88,7 +101,7 @@ enum hostlink_type {
 /**
  * struct hostlink_hdr - the header of every frame
  * @magic: HOSTLINK_MAGIC.
- * @version: HELLO and WELCOME: the sender's highest version; any other
+ * @version: HELLO, WELCOME and OFFER: the sender's highest version; any other
  *	frame: the version agreed at HELLO.
  * @type: enum hostlink_type.
  * @flags: HOSTLINK_F_*; unknown bits are an error.
@@ -188,6 +201,15 @@ struct hostlink_cred {
 	__le64 utsns;
 	__le64 ipcns;
 	__le64 cgroupns;
+};
+
+/**
+ * struct hostlink_offer - OFFER payload
+ * @service: the service the host offers this connection for, as the
+ *	guest names it in HELLO.
+ */
+struct hostlink_offer {
+	char service[HOSTLINK_NAME_LEN];
 };
 
 #define HOSTLINK_TOKEN_LEN	32

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hostlink core: host-initiated control connections.
+ *
+ * On hybrid vsock (Firecracker, Cloud Hypervisor) the VMM opens the
+ * guest's connections to the host itself and hides their source port,
+ * so the daemon cannot tell the kernel's control connection from any
+ * guest process's: there it trusts only connections that it opened to
+ * a reserved port of the guest, which only the guest kernel (or guest
+ * root) can listen on.  With listen_port set, one kernel thread listens
+ * on that port, takes connections from the host CID only, reads the
+ * OFFER that names a service and hands the socket to that service's
+ * connection thread, which says HELLO on it as on one it opened itself.
+ *
+ * Off by default: on vhost-vsock any host process may connect to a
+ * guest port, so a listener there would let one pose as the daemon.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kthread.h>
+#include <linux/net.h>
+#include <linux/vm_sockets.h>
+#include <net/sock.h>
+
+#include "hostlink_priv.h"
+
+/* The OFFER is due within this of the connection. */
+#define HOSTLINK_OFFER_TIMEOUT	(5 * HZ)
+
+static struct task_struct *hostlink_listen_thread;
+/* Protects hostlink_listen_sock and hostlink_listen_cur. */
+static DEFINE_MUTEX(hostlink_listen_lock);
+static struct socket *hostlink_listen_sock;
+/* The connection whose OFFER is being read, for stop to shut down. */
+static struct socket *hostlink_listen_cur;
+
+/* Reads and checks the OFFER; the service name into @name.  0 or -errno. */
+static int hostlink_listen_offer(struct socket *sock, char *name)
+{
+	struct {
+		struct hostlink_hdr hdr;
+		struct hostlink_offer offer;
+	} in;
+	struct kvec iov = { .iov_base = &in, .iov_len = sizeof(in) };
+	struct msghdr msg = {};
+	const char *why;
+	size_t len;
+	int ret;
+
+	WRITE_ONCE(sock->sk->sk_rcvtimeo, HOSTLINK_OFFER_TIMEOUT);
+	ret = kernel_recvmsg(sock, &msg, &iov, 1, sizeof(in), MSG_WAITALL);
+	if (ret < 0)
+		return ret;
+	if (ret != sizeof(in))
+		return -EPIPE;
+	if (hostlink_hdr_check(&in.hdr, 0, sizeof(in.offer), &why) ||
+	    in.hdr.type != HOSTLINK_OFFER) {
+		pr_info_ratelimited("host-initiated connection: bad OFFER: %s\n",
+				    why ?: "another frame type");
+		return -EPROTO;
+	}
+	len = strnlen(in.offer.service, sizeof(in.offer.service));
+	if (len == sizeof(in.offer.service) ||
+	    memchr_inv(in.offer.service + len, 0, sizeof(in.offer.service) - len)) {
+		pr_info_ratelimited("host-initiated connection: bad OFFER: service name not NUL-padded\n");
+		return -EPROTO;
+	}
+	memcpy(name, in.offer.service, sizeof(in.offer.service));
+	return 0;
+}
+
+/* One accepted connection: to a service's thread, or closed. */
+static void hostlink_listen_one(struct socket *sock)
+{
+	char name[HOSTLINK_NAME_LEN];
+	struct sockaddr_vm addr;
+	int ret;
+
+	ret = kernel_getpeername(sock, (struct sockaddr *)&addr);
+	if (ret < 0)
+		goto out_release;
+	if (addr.svm_cid != hostlink_host_cid()) {
+		pr_info_ratelimited("refused a connection to port %u from CID %u port %u: not the host\n",
+				    hostlink_listen_port, addr.svm_cid,
+				    addr.svm_port);
+		goto out_release;
+	}
+
+	mutex_lock(&hostlink_listen_lock);
+	hostlink_listen_cur = sock;
+	mutex_unlock(&hostlink_listen_lock);
+	ret = hostlink_listen_offer(sock, name);
+	mutex_lock(&hostlink_listen_lock);
+	hostlink_listen_cur = NULL;
+	mutex_unlock(&hostlink_listen_lock);
+	if (ret)
+		goto out_release;
+
+	ret = hostlink_service_offer(name, sock);
+	if (!ret)
+		return;
+	pr_info_ratelimited("host offered a connection for service %s: %s\n",
+			    name, ret == -ENOENT ? "no such service" :
+			    "the service has one");
+out_release:
+	sock_release(sock);
+}
+
+static int hostlink_listen_main(void *data)
+{
+	struct socket *lsock = data;
+	struct socket *sock;
+	int ret;
+
+	while (!kthread_should_stop()) {
+		ret = kernel_accept(lsock, &sock, 0);
+		if (ret) {
+			if (kthread_should_stop())
+				break;
+			/* no memory, or the peer gave up; do not spin */
+			schedule_timeout_interruptible(HZ / 10);
+			continue;
+		}
+		hostlink_listen_one(sock);
+	}
+	return 0;
+}
+
+/**
+ * hostlink_listen_start() - listen for host-initiated control connections
+ *
+ * Does nothing unless the listen_port module parameter is set.
+ * Context: process context (module init).
+ * Return: 0 or a negative errno.
+ */
+int hostlink_listen_start(void)
+{
+	struct sockaddr_vm addr = {
+		.svm_family = AF_VSOCK,
+		.svm_cid = VMADDR_CID_ANY,
+		.svm_port = hostlink_listen_port,
+	};
+	struct task_struct *thread;
+	struct socket *sock;
+	int ret;
+
+	if (!hostlink_listen_port)
+		return 0;
+	ret = sock_create_kern(&init_net, AF_VSOCK, SOCK_STREAM, 0, &sock);
+	if (ret) {
+		pr_err("listen_port=%u: cannot create a vsock socket (%pe)\n",
+		       hostlink_listen_port, ERR_PTR(ret));
+		return ret;
+	}
+	ret = kernel_bind(sock, (struct sockaddr *)&addr, sizeof(addr));
+	if (!ret)
+		ret = kernel_listen(sock, 8);
+	if (ret) {
+		pr_err("cannot listen on vsock port %u (%pe)\n",
+		       hostlink_listen_port, ERR_PTR(ret));
+		goto err_release;
+	}
+	hostlink_listen_sock = sock;
+	thread = kthread_run(hostlink_listen_main, sock, "hostlink-listen");
+	if (IS_ERR(thread)) {
+		ret = PTR_ERR(thread);
+		hostlink_listen_sock = NULL;
+		goto err_release;
+	}
+	hostlink_listen_thread = thread;
+	pr_info("taking host-initiated control connections on port %u from CID %u\n",
+		hostlink_listen_port, hostlink_host_cid());
+	return 0;
+
+err_release:
+	sock_release(sock);
+	return ret;
+}
+
+/**
+ * hostlink_listen_stop() - stop listening; undoes hostlink_listen_start()
+ *
+ * Context: process context (module exit).
+ */
+void hostlink_listen_stop(void)
+{
+	struct sock *sk;
+
+	if (!hostlink_listen_thread)
+		return;
+	mutex_lock(&hostlink_listen_lock);
+	/*
+	 * A blocked accept() waits for a connection or an error on the
+	 * listener, not for kthread_stop(), and shutdown() does not reach
+	 * a listening vsock socket: post an error.
+	 */
+	sk = hostlink_listen_sock->sk;
+	lock_sock(sk);
+	sk->sk_err = ESHUTDOWN;
+	release_sock(sk);
+	sk_error_report(sk);
+	if (hostlink_listen_cur)
+		kernel_sock_shutdown(hostlink_listen_cur, SHUT_RDWR);
+	mutex_unlock(&hostlink_listen_lock);
+
+	kthread_stop(hostlink_listen_thread);
+	hostlink_listen_thread = NULL;
+	sock_release(hostlink_listen_sock);
+	hostlink_listen_sock = NULL;
+}
