@@ -164,6 +164,8 @@ static const struct hl_config_num hl_config_nums[] = {
 	HL_NUM("max_requests", false, 1, 1U << 20, max_requests, false),
 	HL_NUM("max_queue", true, HL_TXQ_FAIR, 1ULL << 32, max_queue, false),
 	HL_NUM("max_frame", true, HOSTLINK_FRAME_MIN, HOSTLINK_FRAME_LIMIT, max_frame, false),
+	HL_NUM("hybrid_connect", false, 0, HOSTLINK_RESERVED_PORT_END - 1, hybrid_connect,
+	       false),
 	HL_NUM("proto_min", false, 1, 255, proto_min, true),
 	HL_NUM("proto_max", false, 1, 255, proto_max, true),
 };
@@ -359,6 +361,10 @@ int hl_config_check(const struct hl_config *cfg, char *err, size_t errlen)
 				   "nothing to listen on: vsock is off and no hybrid path");
 	if (!cfg->nlisten)
 		return hl_cfg_fail(err, errlen, "no service to listen for");
+	if (cfg->hybrid_connect && !cfg->hybrid)
+		return hl_cfg_fail(err, errlen,
+				   "hybrid_connect %u needs the VMM's socket (hybrid)",
+				   cfg->hybrid_connect);
 	if (cfg->proto_min > cfg->proto_max)
 		return hl_cfg_fail(err, errlen, "proto_min %u above proto_max %u",
 				   cfg->proto_min, cfg->proto_max);

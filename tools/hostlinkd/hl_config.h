@@ -38,6 +38,7 @@ struct hl_config {
 	char *hybrid;			/* unix socket prefix, or NULL */
 	bool allow_loopback;
 	bool trust_hybrid;
+	uint32_t hybrid_connect;	/* guest port to dial through the VMM, 0: off */
 	bool control_threads;		/* a reader thread per control connection */
 	uint32_t max_connections;	/* per guest */
 	uint32_t max_requests;		/* per guest, in flight */

@@ -29,6 +29,9 @@ void hl_conn_log(const struct hl_conn *c, enum hl_log_level level,
 
 	if (level < hl_log_threshold)
 		return;
+	/* What a guest makes us say, it may not make us say without end. */
+	if (level < HL_LOG_ERROR && !hl_daemon_log_ok(c->d))
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -40,8 +43,8 @@ static void hl_conn_logf_init(struct hl_conn *c)
 	const struct hl_peer *p = &c->peer;
 
 	if (p->hybrid)
-		snprintf(c->logf, sizeof(c->logf), " cid=hybrid lport=%u conn=%" PRIu64,
-			 p->lport, c->serial);
+		snprintf(c->logf, sizeof(c->logf), " cid=hybrid lport=%u%s conn=%" PRIu64,
+			 p->lport, p->dialled ? " dialled=yes" : "", c->serial);
 	else
 		snprintf(c->logf, sizeof(c->logf), " cid=%u port=%u lport=%u conn=%" PRIu64,
 			 p->cid, p->port, p->lport, c->serial);
@@ -71,7 +74,8 @@ static void hl_conn_timeout(struct hl_timer *t)
  * @out: (out) the connection.
  *
  * A guest at its connection limit gets a few more connections that are
- * only told EUSERS; beyond those, -EUSERS and the caller closes.
+ * only told EUSERS; beyond those, -EUSERS and the caller closes.  The
+ * limits hold for each enum hl_slot apart.
  *
  * Return: 0, -EUSERS or -ENOMEM.
  */
@@ -79,14 +83,20 @@ int hl_conn_new(struct hl_daemon *d, const struct hl_peer *peer, int fd,
 		struct hl_conn **out)
 {
 	struct hl_guest *g;
+	enum hl_slot slot;
 	struct hl_conn *c;
 	int ret;
 
 	ret = hl_guest_get(d, peer, &g);
 	if (ret)
 		return ret;
-	if (g->nconns >= d->cfg->max_connections &&
-	    g->nrefusing >= HL_REFUSING_PER_GUEST) {
+	if (peer->hybrid)
+		slot = peer->dialled ? HL_SLOT_KERNEL : HL_SLOT_ORDINARY;
+	else
+		slot = peer->port < HOSTLINK_RESERVED_PORT_END ? HL_SLOT_KERNEL :
+		       HL_SLOT_ORDINARY;
+	if (g->nconns[slot] >= d->cfg->max_connections &&
+	    g->nrefusing[slot] >= HL_REFUSING_PER_GUEST) {
 		ret = -EUSERS;
 		goto err_put_guest;
 	}
@@ -118,11 +128,12 @@ int hl_conn_new(struct hl_daemon *d, const struct hl_peer *peer, int fd,
 	hl_list_init(&c->tokens);
 	hl_list_init(&c->io_link);
 	hl_conn_logf_init(c);
-	if (g->nconns >= d->cfg->max_connections) {
+	c->slot = slot;
+	if (g->nconns[slot] >= d->cfg->max_connections) {
 		c->refuse_users = true;
-		g->nrefusing++;
+		g->nrefusing[slot]++;
 	} else {
-		g->nconns++;
+		g->nconns[slot]++;
 	}
 	hl_list_add_tail(&c->node, &d->conns);
 	hl_list_add_tail(&c->gnode, &g->conns);
@@ -152,9 +163,9 @@ void hl_conn_destroy(struct hl_conn *c)
 	g->tx_bytes -= c->txq.bytes;
 	hl_txq_free(&c->txq);
 	if (c->refuse_users)
-		g->nrefusing--;
+		g->nrefusing[c->slot]--;
 	else
-		g->nconns--;
+		g->nconns[c->slot]--;
 	hl_list_del(&c->node);
 	hl_list_del(&c->gnode);
 	hl_list_del(&c->dirty);

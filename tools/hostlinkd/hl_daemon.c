@@ -51,3 +51,19 @@ void hl_daemon_free(struct hl_daemon *d)
 {
 	hl_timers_free(&d->timers);
 }
+
+/*
+ * May one more line that a guest caused go to the log now?  What guests
+ * make the daemon say is limited for all of them together: a guest that
+ * closes and opens connections in a loop starts afresh each time.
+ */
+bool hl_daemon_log_ok(struct hl_daemon *d)
+{
+	unsigned int missed;
+	bool ok = hl_ratelimit(&d->log_rl, d->clock(), &missed);
+
+	if (missed)
+		hl_warn("%u lines about guest connections dropped (more than %u in %u ms)",
+			missed, HL_LOG_BURST, HL_LOG_INTERVAL_MS);
+	return ok;
+}

@@ -76,12 +76,23 @@ struct hl_service {
 extern const struct hl_service hl_svc_test;
 const struct hl_service *hl_service_find(const char *name);
 
+/*
+ * Connection slots, counted apart so that guest processes cannot crowd
+ * out the guest kernel: connections that may be its control connections
+ * (AF_VSOCK from a reserved port, or dialled by us) and all others.
+ */
+enum hl_slot {
+	HL_SLOT_KERNEL,
+	HL_SLOT_ORDINARY,
+	HL_SLOTS,
+};
+
 /**
  * struct hl_guest - one guest (CID) and what it holds against its limits
  * @node: in hl_daemon.guests.
  * @d: the daemon.
  * @cid: its CID, or HL_HYBRID_CID for every hybrid vsock peer together.
- * @nconns: connections counted against max_connections.
+ * @nconns: connections counted against max_connections, per enum hl_slot.
  * @nrefusing: connections beyond the limit, waiting to be told EUSERS.
  * @nreqs: requests in flight.
  * @ntokens: tokens outstanding.
@@ -92,8 +103,8 @@ struct hl_guest {
 	struct hl_list node;
 	struct hl_daemon *d;
 	uint32_t cid;
-	unsigned int nconns;
-	unsigned int nrefusing;
+	unsigned int nconns[HL_SLOTS];
+	unsigned int nrefusing[HL_SLOTS];
 	unsigned int nreqs;
 	unsigned int ntokens;
 	uint64_t tx_bytes;
@@ -103,6 +114,7 @@ struct hl_guest {
 /* Who is on the other end, as the socket layer said. */
 struct hl_peer {
 	bool hybrid;		/* a unix socket <path>_<lport>: no cid/port */
+	bool dialled;		/* hybrid: we opened it, to the guest kernel's port */
 	uint32_t cid;
 	uint32_t port;
 	uint32_t lport;		/* the listening port it came to */
@@ -126,6 +138,7 @@ enum hl_conn_state {
  * @serial: a number for the logs.
  * @peer: who it is.
  * @state: see enum hl_conn_state.
+ * @slot: enum hl_slot, from its peer.
  * @refuse_users: accepted beyond the guest's limit: answer EUSERS.
  * @trusted: the credentials in its requests are the guest kernel's.
  * @blocked: reading paused, its guest's send queue being full.
@@ -154,6 +167,7 @@ enum hl_conn_state {
  * @io: the I/O layer's per-connection data (a reader thread), or NULL.
  * @io_tried: the I/O layer has tried to give it a reader thread.
  * @io_link: on a list of the I/O layer's (connections to free).
+ * @dial: the I/O layer's dialer that opened it (peer.dialled), or NULL.
  * @logf: logfmt fields that name the connection.
  */
 struct hl_conn {
@@ -165,6 +179,7 @@ struct hl_conn {
 	uint64_t serial;
 	struct hl_peer peer;
 	enum hl_conn_state state;
+	uint8_t slot;
 	bool refuse_users;
 	bool trusted;
 	bool blocked;
@@ -191,6 +206,7 @@ struct hl_conn {
 	void *io;
 	bool io_tried;
 	struct hl_list io_link;
+	void *dial;
 	char logf[192];
 };
 
@@ -232,6 +248,7 @@ struct hl_req {
  *	close and hl_conn_destroy() a dead connection.
  * @io: the I/O layer's data.
  * @next_serial: for hl_conn.serial.
+ * @log_rl: what guests can make it log, all together.
  */
 struct hl_daemon {
 	const struct hl_config *cfg;
@@ -245,11 +262,13 @@ struct hl_daemon {
 	void (*sync)(struct hl_daemon *d, struct hl_conn *c);
 	void *io;
 	uint64_t next_serial;
+	struct hl_ratelimit log_rl;
 };
 
 void hl_daemon_init(struct hl_daemon *d, const struct hl_config *cfg);
 void hl_daemon_run_pending(struct hl_daemon *d);
 void hl_daemon_free(struct hl_daemon *d);
+bool hl_daemon_log_ok(struct hl_daemon *d);
 
 /* hl_guest.c */
 int hl_guest_get(struct hl_daemon *d, const struct hl_peer *peer,

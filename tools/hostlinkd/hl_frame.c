@@ -19,6 +19,7 @@ static const char *const hl_type_names[] = {
 	[HOSTLINK_CANCEL] = "CANCEL",
 	[HOSTLINK_ATTACH] = "ATTACH",
 	[HOSTLINK_ATTACHED] = "ATTACHED",
+	[HOSTLINK_OFFER] = "OFFER",
 };
 
 static const char *const hl_ferr_names[] = {
@@ -153,6 +154,12 @@ static void hl_name_encode(uint8_t *dst, const char *src)
 
 	memset(dst, 0, HOSTLINK_NAME_LEN);
 	memcpy(dst, src, n);
+}
+
+/* The OFFER payload: @service, NUL-padded. */
+void hl_offer_encode(void *buf, const char *service)
+{
+	hl_name_encode(buf, service);
 }
 
 void hl_hello_encode(void *buf, const struct hl_hello *hello)

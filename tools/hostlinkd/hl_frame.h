@@ -23,6 +23,7 @@
 #define HL_WELCOME_LEN	((uint32_t)sizeof(struct hostlink_welcome))
 #define HL_CRED_LEN	((uint32_t)sizeof(struct hostlink_cred))
 #define HL_ATTACH_LEN	((uint32_t)sizeof(struct hostlink_attach))
+#define HL_OFFER_LEN	((uint32_t)sizeof(struct hostlink_offer))
 
 /* struct hostlink_hdr in host byte order. */
 struct hl_hdr {
@@ -153,6 +154,7 @@ void hl_hdr_encode(void *buf, const struct hl_hdr *h);
 void hl_hdr_init(struct hl_hdr *h, uint8_t type, uint8_t version);
 
 void hl_hello_encode(void *buf, const struct hl_hello *hello);
+void hl_offer_encode(void *buf, const char *service);
 void hl_welcome_encode(void *buf, const struct hl_welcome *w);
 void hl_cred_encode(void *buf, const struct hl_cred *c);
 void hl_attach_encode(void *buf, const struct hl_attach *a);

@@ -41,7 +41,9 @@ int hl_guest_get(struct hl_daemon *d, const struct hl_peer *peer,
 /* Frees @g once nothing holds it. */
 void hl_guest_put(struct hl_guest *g)
 {
-	if (g->nconns || g->nrefusing || g->ntokens || g->nreqs ||
+	if (g->nconns[HL_SLOT_KERNEL] || g->nconns[HL_SLOT_ORDINARY] ||
+	    g->nrefusing[HL_SLOT_KERNEL] || g->nrefusing[HL_SLOT_ORDINARY] ||
+	    g->ntokens || g->nreqs ||
 	    !hl_list_empty(&g->conns))
 		return;
 	hl_list_del(&g->node);

@@ -113,3 +113,28 @@ void hl_log(enum hl_log_level level, const char *fields, const char *fmt, ...)
 	ret = write(STDERR_FILENO, line, pos);
 	(void)ret;
 }
+
+/**
+ * hl_ratelimit() - may one more line from this source go out now?
+ * @rl: the source's state, zeroed to start.
+ * @now: the time in ms.
+ * @missed: (out) when an interval has just ended with lines dropped,
+ *	their number, for the caller to say; else 0.
+ */
+bool hl_ratelimit(struct hl_ratelimit *rl, uint64_t now, unsigned int *missed)
+{
+	*missed = 0;
+	if (!rl->started || now - rl->begin >= HL_LOG_INTERVAL_MS) {
+		*missed = rl->missed;
+		rl->started = true;
+		rl->begin = now;
+		rl->n = 0;
+		rl->missed = 0;
+	}
+	if (rl->n >= HL_LOG_BURST) {
+		rl->missed++;
+		return false;
+	}
+	rl->n++;
+	return true;
+}

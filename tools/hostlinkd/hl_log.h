@@ -6,7 +6,9 @@
 #ifndef HL_LOG_H
 #define HL_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum hl_log_level {
 	HL_LOG_DEBUG,
@@ -30,6 +32,23 @@ void hl_log(enum hl_log_level level, const char *fields, const char *fmt, ...);
 
 /* Appends " key=value" to @buf (quoted when needed); returns @buf. */
 char *hl_logfmt_add(char *buf, size_t size, const char *key, const char *value);
+
+/*
+ * What a peer can make us log is rate-limited per source: at most
+ * HL_LOG_BURST lines per HL_LOG_INTERVAL_MS, and then one line saying
+ * how many were dropped.
+ */
+#define HL_LOG_BURST		200
+#define HL_LOG_INTERVAL_MS	5000
+
+struct hl_ratelimit {
+	bool started;
+	uint64_t begin;		/* start of the current interval, ms */
+	unsigned int n;		/* lines let through in it */
+	unsigned int missed;	/* lines dropped in it */
+};
+
+bool hl_ratelimit(struct hl_ratelimit *rl, uint64_t now, unsigned int *missed);
 
 #define hl_err(fmt, ...) hl_log(HL_LOG_ERROR, NULL, fmt, ##__VA_ARGS__)
 #define hl_warn(fmt, ...) hl_log(HL_LOG_WARN, NULL, fmt, ##__VA_ARGS__)

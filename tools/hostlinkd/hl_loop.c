@@ -25,10 +25,12 @@
  * epoll set and put on l->reap, its reader (if any) is woken (shutdown)
  * and lets go of it, and the loop joins that thread and frees it.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +130,7 @@ static void hl_loop_wake(struct hl_loop *l)
 
 static void hl_loop_start_reader(struct hl_loop *l, struct hl_conn *c);
 static void hl_loop_arm(struct hl_loop *l);
+static void hl_dial_lost(struct hl_conn *c);
 
 /* hl_daemon.sync: send, re-arm polling, or hand a dead one to the reaper. */
 static void hl_loop_sync(struct hl_daemon *d, struct hl_conn *c)
@@ -187,6 +190,8 @@ static void hl_loop_reap(struct hl_loop *l)
 			free(r);
 			c->io = NULL;
 		}
+		if (c->dial)
+			hl_dial_lost(c);
 		close(c->fd);
 		hl_conn_destroy(c);
 	}
@@ -340,6 +345,20 @@ static void hl_loop_conn_event(struct hl_loop *l, struct hl_conn *c, uint32_t ev
 	(void)l;
 }
 
+/* Says that a connection was dropped, at most HL_LOG_BURST times a while. */
+static void hl_loop_dropped(struct hl_loop *l, const struct hl_listener *ls,
+			    const struct hl_peer *peer, int err)
+{
+	if (!hl_daemon_log_ok(l->d))
+		return;
+	if (peer->hybrid)
+		hl_warn("hybrid connection on port %u dropped: %s", ls->port,
+			strerror(-err));
+	else
+		hl_warn("connection from CID %u port %u dropped: %s", peer->cid,
+			peer->port, strerror(-err));
+}
+
 static void hl_loop_accept(struct hl_loop *l, struct hl_listener *ls)
 {
 	unsigned int i;
@@ -373,12 +392,7 @@ static void hl_loop_accept(struct hl_loop *l, struct hl_listener *ls)
 		}
 		ret = hl_conn_new(l->d, &peer, fd, &c);
 		if (ret) {
-			if (peer.hybrid)
-				hl_warn("hybrid connection on port %u dropped: %s",
-					ls->port, strerror(-ret));
-			else
-				hl_warn("connection from CID %u port %u dropped: %s",
-					peer.cid, peer.port, strerror(-ret));
+			hl_loop_dropped(l, ls, &peer, ret);
 			close(fd);
 			continue;
 		}
@@ -390,6 +404,237 @@ static void hl_loop_accept(struct hl_loop *l, struct hl_listener *ls)
 			hl_conn_destroy(c);
 		}
 	}
+}
+
+/*
+ * Dialling the guest through a hybrid vsock VMM (Firecracker, Cloud
+ * Hypervisor): their socket takes "CONNECT <port>\n" and answers
+ * "OK <host port>\n" once the guest has accepted, after which the
+ * stream is the guest's.  Anything else, or nothing within
+ * HL_DIAL_ANSWER_MS, is a failed try.
+ */
+#define HL_DIAL_ANSWER_MS	5000
+#define HL_DIAL_MIN_MS		1000
+#define HL_DIAL_MAX_MS		30000
+
+static bool hl_loop_is_dialer(const struct hl_loop *l, const void *p)
+{
+	uintptr_t a = (uintptr_t)p, lo = (uintptr_t)l->dialers;
+
+	return l->dialers && a >= lo && a < lo + l->ndialers * sizeof(*l->dialers);
+}
+
+static void hl_dial_retry(struct hl_dialer *dl)
+{
+	struct hl_daemon *d = dl->l->d;
+
+	if (dl->l->stop)
+		return;
+	if (hl_timer_arm(&d->timers, &dl->timer, d->clock() + dl->backoff_ms))
+		hl_err("hybrid: service %s: cannot arm a timer; not dialling again",
+		       dl->ls->service);
+	dl->backoff_ms = dl->backoff_ms * 2 > HL_DIAL_MAX_MS ? HL_DIAL_MAX_MS :
+			 dl->backoff_ms * 2;
+}
+
+/* A failed try: close, say why (once per distinct reason), try again later. */
+__attribute__((format(printf, 2, 3)))
+static void hl_dial_fail(struct hl_dialer *dl, const char *fmt, ...)
+{
+	char why[sizeof(dl->last)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	/* Said before the close, which the VMM may be waiting for. */
+	if (strcmp(why, dl->last)) {
+		hl_warn("hybrid: service %s: %s; retrying with backoff", dl->ls->service, why);
+		snprintf(dl->last, sizeof(dl->last), "%s", why);
+	} else {
+		hl_dbg("hybrid: service %s: %s", dl->ls->service, why);
+	}
+	if (dl->fd >= 0) {
+		hl_loop_ctl(dl->l, EPOLL_CTL_DEL, dl->fd, 0, NULL);
+		close(dl->fd);
+		dl->fd = -1;
+	}
+	hl_timer_cancel(&dl->l->d->timers, &dl->timer);
+	hl_dial_retry(dl);
+}
+
+static void hl_dial_start(struct hl_dialer *dl)
+{
+	const struct hl_config *cfg = dl->l->d->cfg;
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char cmd[32];
+	int n, ret;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", cfg->hybrid);
+	dl->got = 0;
+	dl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (dl->fd < 0)
+		return hl_dial_fail(dl, "socket: %s", strerror(errno));
+	/* A local socket connects at once or not at all (EAGAIN: backlog full). */
+	if (connect(dl->fd, (struct sockaddr *)&a, sizeof(a)))
+		return hl_dial_fail(dl, "cannot connect to %s: %s", cfg->hybrid,
+				    strerror(errno));
+	n = snprintf(cmd, sizeof(cmd), "CONNECT %u\n", cfg->hybrid_connect);
+	if (send(dl->fd, cmd, n, MSG_NOSIGNAL | MSG_DONTWAIT) != n)
+		return hl_dial_fail(dl, "cannot send CONNECT to %s: %s", cfg->hybrid,
+				    strerror(errno));
+	ret = hl_loop_ctl(dl->l, EPOLL_CTL_ADD, dl->fd, EPOLLIN, dl);
+	if (ret)
+		return hl_dial_fail(dl, "epoll: %s", strerror(-ret));
+	if (hl_timer_arm(&dl->l->d->timers, &dl->timer,
+			 dl->l->d->clock() + HL_DIAL_ANSWER_MS))
+		return hl_dial_fail(dl, "cannot arm a timer");
+}
+
+static void hl_dial_timer(struct hl_timer *t)
+{
+	struct hl_dialer *dl = hl_container_of(t, struct hl_dialer, timer);
+
+	if (dl->fd >= 0)
+		hl_dial_fail(dl, "%s did not answer CONNECT %u within %u ms",
+			     dl->l->d->cfg->hybrid, dl->l->d->cfg->hybrid_connect,
+			     HL_DIAL_ANSWER_MS);
+	else if (!dl->c)
+		hl_dial_start(dl);
+}
+
+/* "OK " and 1 to 10 digits, nothing else. */
+static bool hl_dial_ok(const char *line)
+{
+	size_t n;
+
+	if (strncmp(line, "OK ", 3))
+		return false;
+	n = strspn(line + 3, "0123456789");
+	return n >= 1 && n <= 10 && !line[3 + n];
+}
+
+/* The VMM said OK: the stream is the guest's.  Offer it the service. */
+static void hl_dial_connected(struct hl_dialer *dl)
+{
+	struct hl_loop *l = dl->l;
+	struct hl_peer peer = { .hybrid = true, .dialled = true, .lport = dl->ls->port };
+	uint8_t offer[HL_OFFER_LEN];
+	struct hl_conn *c;
+	struct hl_hdr h;
+	int fd = dl->fd, ret;
+
+	hl_loop_ctl(l, EPOLL_CTL_DEL, fd, 0, NULL);
+	hl_timer_cancel(&l->d->timers, &dl->timer);
+	ret = hl_conn_new(l->d, &peer, fd, &c);
+	if (ret)
+		return hl_dial_fail(dl, "connection dropped: %s", strerror(-ret));
+	dl->fd = -1;
+	hl_offer_encode(offer, dl->ls->service);
+	hl_hdr_init(&h, HOSTLINK_OFFER, l->d->cfg->proto_max);
+	h.len = sizeof(offer);
+	ret = hl_conn_send(c, &h, offer);
+	if (!ret) {
+		c->events = EPOLLIN;
+		ret = hl_loop_ctl(l, EPOLL_CTL_ADD, fd, c->events, c);
+	}
+	if (ret) {
+		close(fd);
+		hl_conn_destroy(c);
+		return hl_dial_fail(dl, "cannot offer %s: %s", dl->ls->service,
+				    strerror(-ret));
+	}
+	c->dial = dl;
+	dl->c = c;
+	dl->last[0] = '\0';
+	hl_conn_log(c, HL_LOG_INFO, "dialled guest port %u through %s, offered %s",
+		    l->d->cfg->hybrid_connect, l->d->cfg->hybrid, dl->ls->service);
+	hl_conn_mark_dirty(c);
+}
+
+/* The VMM's answer, a byte at a time: nothing past its newline is ours. */
+static void hl_dial_event(struct hl_dialer *dl)
+{
+	char ch;
+	ssize_t n;
+	size_t i;
+
+	while (dl->fd >= 0) {
+		n = recv(dl->fd, &ch, 1, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n < 0)
+			return hl_dial_fail(dl, "receive from %s: %s",
+					    dl->l->d->cfg->hybrid, strerror(errno));
+		if (n == 0)
+			return hl_dial_fail(dl, "%s closed after CONNECT %u: no guest "
+					    "listening (hostlink listen_port)?",
+					    dl->l->d->cfg->hybrid,
+					    dl->l->d->cfg->hybrid_connect);
+		if (ch == '\n') {
+			dl->line[dl->got] = '\0';
+			if (hl_dial_ok(dl->line))
+				return hl_dial_connected(dl);
+			/* Quote it, made printable: it is the VMM's text. */
+			for (i = 0; i < dl->got; i++)
+				if (!isprint((unsigned char)dl->line[i]))
+					dl->line[i] = '?';
+			return hl_dial_fail(dl, "%s answered '%s' to CONNECT %u",
+					    dl->l->d->cfg->hybrid, dl->line,
+					    dl->l->d->cfg->hybrid_connect);
+		}
+		if (dl->got == sizeof(dl->line) - 1)
+			return hl_dial_fail(dl, "%s: answer to CONNECT longer than %zu bytes",
+					    dl->l->d->cfg->hybrid, sizeof(dl->line) - 1);
+		dl->line[dl->got++] = ch;
+	}
+}
+
+/* The connection a dialer made is being freed: dial again. */
+static void hl_dial_lost(struct hl_conn *c)
+{
+	struct hl_dialer *dl = c->dial;
+
+	c->dial = NULL;
+	dl->c = NULL;
+	/* It served: start over from the shortest wait. */
+	if (c->svc)
+		dl->backoff_ms = HL_DIAL_MIN_MS;
+	hl_dial_retry(dl);
+}
+
+/* A dialer per served service, when hybrid_connect is set.  0 or -errno. */
+static int hl_loop_dial(struct hl_loop *l)
+{
+	const struct hl_config *cfg = l->d->cfg;
+	unsigned int i;
+
+	if (!cfg->hybrid_connect)
+		return 0;
+	if (strlen(cfg->hybrid) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		hl_err("hybrid path %s too long", cfg->hybrid);
+		return -ENAMETOOLONG;
+	}
+	l->dialers = calloc(cfg->nlisten, sizeof(*l->dialers));
+	if (!l->dialers)
+		return -ENOMEM;
+	for (i = 0; i < cfg->nlisten; i++) {
+		struct hl_dialer *dl = &l->dialers[i];
+
+		dl->l = l;
+		dl->ls = &cfg->listen[i];
+		dl->fd = -1;
+		dl->backoff_ms = HL_DIAL_MIN_MS;
+		hl_timer_init(&dl->timer, hl_dial_timer);
+		l->ndialers++;
+		if (hl_timer_arm(&l->d->timers, &dl->timer, l->d->clock()))
+			return -ENOMEM;
+		hl_info("hybrid: dialling guest port %u through %s for service %s",
+			cfg->hybrid_connect, cfg->hybrid, dl->ls->service);
+	}
+	return 0;
 }
 
 static void hl_loop_signal(struct hl_loop *l)
@@ -597,7 +842,7 @@ int hl_loop_listen(struct hl_loop *l)
 				return ret;
 		}
 	}
-	return 0;
+	return hl_loop_dial(l);
 }
 
 /* Runs until SIGTERM or SIGINT.  0, or -errno if the loop broke. */
@@ -640,6 +885,8 @@ int hl_loop_run(struct hl_loop *l)
 					hl_err("eventfd: %s", strerror(errno));
 			} else if (hl_loop_is_listener(l, p)) {
 				hl_loop_accept(l, p);
+			} else if (hl_loop_is_dialer(l, p)) {
+				hl_dial_event(p);
 			} else {
 				hl_loop_conn_event(l, p, evs[i].events);
 			}
@@ -711,6 +958,12 @@ void hl_loop_free(struct hl_loop *l)
 		}
 	}
 	free(l->listeners);
+	for (i = 0; i < l->ndialers; i++) {
+		hl_timer_cancel(&d->timers, &l->dialers[i].timer);
+		if (l->dialers[i].fd >= 0)
+			close(l->dialers[i].fd);
+	}
+	free(l->dialers);
 	hl_timer_cancel(&d->timers, &l->retry);
 	if (l->timerfd >= 0)
 		close(l->timerfd);

@@ -22,6 +22,26 @@ struct hl_listener {
 	char *path;		/* hybrid: the unix socket we created */
 };
 
+struct hl_loop;
+
+/*
+ * A host-initiated control connection through a hybrid vsock VMM
+ * (hybrid_connect): connect to its socket, "CONNECT <guest port>\n",
+ * wait for "OK <port>\n", send OFFER; the guest kernel says HELLO.  One
+ * per served service; redialled with backoff while it has none.
+ */
+struct hl_dialer {
+	struct hl_loop *l;
+	const struct hl_listen *ls;	/* the service and its port */
+	int fd;				/* waiting for the VMM's answer, else -1 */
+	char line[32];			/* the answer so far */
+	size_t got;
+	struct hl_conn *c;		/* what it became, while it lives */
+	struct hl_timer timer;		/* the answer's deadline, or the next try */
+	unsigned int backoff_ms;
+	char last[160];			/* the last failure, logged once */
+};
+
 struct hl_loop {
 	struct hl_daemon *d;
 	int epfd;
@@ -35,6 +55,8 @@ struct hl_loop {
 	struct hl_list reap;	/* dead connections to free (hl_conn.io_link) */
 	struct hl_listener *listeners;
 	unsigned int nlisteners;
+	struct hl_dialer *dialers;
+	unsigned int ndialers;
 	bool listeners_off;	/* out of file descriptors: retry later */
 	struct hl_timer retry;
 	bool stop;

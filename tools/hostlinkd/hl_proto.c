@@ -95,7 +95,12 @@ static void hl_proto_hello(struct hl_conn *c, const struct hl_hello *hello)
 
 	if (hl_guest_cid_allowed(c->d, &c->peer, why, sizeof(why)))
 		return hl_proto_refuse(c, EPERM, "%s", why);
-	if (c->peer.hybrid && !cfg->trust_hybrid)
+	/*
+	 * What the VMM opened for the guest may come from any guest
+	 * process; what we opened to the guest's reserved port only the
+	 * guest kernel answers.
+	 */
+	if (c->peer.hybrid && !c->peer.dialled && !cfg->trust_hybrid)
 		return hl_proto_refuse(c, EPERM, "hybrid vsock peers not trusted (trust_hybrid)");
 	if (!c->peer.hybrid && c->peer.port >= HOSTLINK_RESERVED_PORT_END)
 		return hl_proto_refuse(c, EPERM, "source port %u not reserved (below %u)",

@@ -29,6 +29,7 @@ enum {
 	HL_OPT_HYBRID,
 	HL_OPT_ALLOW_LOOPBACK,
 	HL_OPT_TRUST_HYBRID,
+	HL_OPT_HYBRID_CONNECT,
 	HL_OPT_CONTROL_THREADS,
 	HL_OPT_NO_CONTROL_THREADS,
 	HL_OPT_MAX_CONNECTIONS,
@@ -49,6 +50,7 @@ static const struct option hl_options[] = {
 	{ "hybrid", required_argument, NULL, HL_OPT_HYBRID },
 	{ "allow-loopback", no_argument, NULL, HL_OPT_ALLOW_LOOPBACK },
 	{ "trust-hybrid", no_argument, NULL, HL_OPT_TRUST_HYBRID },
+	{ "hybrid-connect", required_argument, NULL, HL_OPT_HYBRID_CONNECT },
 	{ "control-threads", no_argument, NULL, HL_OPT_CONTROL_THREADS },
 	{ "no-control-threads", no_argument, NULL, HL_OPT_NO_CONTROL_THREADS },
 	{ "max-connections", required_argument, NULL, HL_OPT_MAX_CONNECTIONS },
@@ -77,6 +79,7 @@ static const struct {
 	{ HL_OPT_HYBRID, "hybrid", NULL },
 	{ HL_OPT_ALLOW_LOOPBACK, "allow_loopback", "yes" },
 	{ HL_OPT_TRUST_HYBRID, "trust_hybrid", "yes" },
+	{ HL_OPT_HYBRID_CONNECT, "hybrid_connect", NULL },
 	{ HL_OPT_CONTROL_THREADS, "control_threads", "yes" },
 	{ HL_OPT_NO_CONTROL_THREADS, "control_threads", "no" },
 	{ HL_OPT_MAX_CONNECTIONS, "max_connections", NULL },
@@ -112,6 +115,9 @@ static void hl_usage(FILE *f)
 		"  --hybrid PATH          also listen on unix sockets PATH_<port>\n"
 		"  --allow-loopback       accept guests on the loopback CID 1\n"
 		"  --trust-hybrid         trust hybrid vsock peers for control\n"
+		"  --hybrid-connect PORT  open control connections to the guest\n"
+		"                         kernel's reserved PORT through the VMM's\n"
+		"                         socket PATH (CONNECT PORT); trusted\n"
 		"  --control-threads, --no-control-threads\n"
 		"                         read each control connection in a thread\n"
 		"                         of its own (default: yes)\n"

@@ -47,7 +47,7 @@ static void fz_check(struct hl_daemon *d)
 
 	hl_list_for_each_safe(gp, gt, &d->guests) {
 		struct hl_guest *g = hl_list_entry(gp, struct hl_guest, node);
-		unsigned int nconns = 0, nrefusing = 0, nreqs = 0;
+		unsigned int nconns[HL_SLOTS] = { 0 }, nrefusing[HL_SLOTS] = { 0 }, nreqs = 0;
 		uint64_t bytes = 0;
 
 		hl_list_for_each_safe(cp, ct, &g->conns) {
@@ -55,10 +55,11 @@ static void fz_check(struct hl_daemon *d)
 
 			fz_assert(c->g == g);
 			bytes += c->txq.bytes;
+			fz_assert(c->slot < HL_SLOTS);
 			if (c->refuse_users)
-				nrefusing++;
+				nrefusing[c->slot]++;
 			else
-				nconns++;
+				nconns[c->slot]++;
 			hl_list_for_each_safe(rp, rt, &c->reqs)
 				nreqs++;
 			fz_assert(c->rx_start <= c->rx_end && c->rx_end <= HL_RXBUF_SIZE);
@@ -66,13 +67,16 @@ static void fz_check(struct hl_daemon *d)
 			fz_assert(c->rx.max_frame <= HOSTLINK_FRAME_LIMIT);
 		}
 		fz_assert(bytes == g->tx_bytes);
-		fz_assert(nconns == g->nconns && nrefusing == g->nrefusing);
+		fz_assert(!memcmp(nconns, g->nconns, sizeof(nconns)) &&
+			  !memcmp(nrefusing, g->nrefusing, sizeof(nrefusing)));
 		fz_assert(nreqs == g->nreqs);
-		fz_assert(g->nconns <= d->cfg->max_connections);
+		fz_assert(g->nconns[HL_SLOT_KERNEL] <= d->cfg->max_connections &&
+			  g->nconns[HL_SLOT_ORDINARY] <= d->cfg->max_connections);
 		fz_assert(g->nreqs <= d->cfg->max_requests);
 		/* The back-pressure bound of hl_conn.c. */
 		fz_assert(g->tx_bytes <= d->cfg->max_queue +
-			  (uint64_t)(nconns + nrefusing) * (HL_TXQ_FAIR + 2 * HL_RXBUF_SIZE +
+			  (uint64_t)(nconns[0] + nconns[1] + nrefusing[0] + nrefusing[1]) *
+			  (HL_TXQ_FAIR + 2 * HL_RXBUF_SIZE +
 							    HOSTLINK_FRAME_LIMIT));
 	}
 }

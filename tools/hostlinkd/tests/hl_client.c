@@ -178,6 +178,20 @@ void hlc_frame_free(struct hlc_frame *f)
 int hlc_hello(struct hlc *c, const char *path, uint16_t min, uint16_t max,
 	      uint32_t max_frame, uint64_t features, const char *service)
 {
+	int fd, ret;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	ret = hlc_connect(path, &fd);
+	if (ret)
+		return ret;
+	return hlc_hello_fd(c, fd, min, max, max_frame, features, service);
+}
+
+/* HELLO on @fd, connected already (which @c owns from now on). */
+int hlc_hello_fd(struct hlc *c, int fd, uint16_t min, uint16_t max,
+		 uint32_t max_frame, uint64_t features, const char *service)
+{
 	struct hl_hello hello = {
 		.min_version = min, .max_version = max,
 		.max_frame = max_frame, .features = features,
@@ -188,10 +202,7 @@ int hlc_hello(struct hlc *c, const char *path, uint16_t min, uint16_t max,
 	int ret;
 
 	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-	ret = hlc_connect(path, &c->fd);
-	if (ret)
-		return ret;
+	c->fd = fd;
 	strncpy(hello.service, service, HOSTLINK_NAME_LEN);
 	hl_hello_encode(buf, &hello);
 	hl_hdr_init(&h, HOSTLINK_HELLO, max > 255 ? 255 : max);

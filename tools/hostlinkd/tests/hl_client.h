@@ -34,6 +34,8 @@ int hlc_wait_eof(int fd, int timeout_ms);
 
 int hlc_hello(struct hlc *c, const char *path, uint16_t min, uint16_t max,
 	      uint32_t max_frame, uint64_t features, const char *service);
+int hlc_hello_fd(struct hlc *c, int fd, uint16_t min, uint16_t max,
+		 uint32_t max_frame, uint64_t features, const char *service);
 int hlc_open(struct hlc *c, const char *path);
 void hlc_close(struct hlc *c);
 int hlc_recv(struct hlc *c, struct hlc_frame *f, int timeout_ms);

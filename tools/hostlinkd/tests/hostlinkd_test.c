@@ -4,7 +4,8 @@
  * hybrid vsock unix sockets in a temporary directory and a test guest
  * (hl_client.c) talks to it: handshake and its refusals, every test
  * service operation, tokens, limits, back-pressure, malformed frames,
- * configuration errors, SIGTERM.  TAP output.
+ * configuration errors, host-initiated connections through a fake VMM,
+ * SIGTERM.  TAP output.
  */
 #include <errno.h>
 #include <signal.h>
@@ -12,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <linux/vm_sockets.h>
@@ -438,17 +441,17 @@ enum t_bad {
 	T_BAD_VERSION, T_BAD_FLAGS, T_BAD_KCANCEL, T_BAD_BIGLEN, T_BAD_SHORT,
 	T_BAD_ID0, T_BAD_STATUS, T_BAD_RESERVED, T_BAD_OP_CANCEL, T_BAD_KCRED,
 	T_BAD_NAME, T_BAD_MAXFRAME, T_BAD_HELLO_RSV, T_BAD_HELLO_LEN, T_BAD_GARBAGE,
-	T_BAD_TRUNCATED, T_BAD_CANCEL_NOFEAT, T_BAD_COUNT,
+	T_BAD_TRUNCATED, T_BAD_CANCEL_NOFEAT, T_BAD_OFFER, T_BAD_COUNT,
 };
 
 static const char *const t_bad_names[] = {
-	"bad magic", "unknown type 9", "WELCOME from the guest", "REQUEST before HELLO",
+	"bad magic", "unknown type 10", "WELCOME from the guest", "REQUEST before HELLO",
 	"a second HELLO", "REQUEST of version 2", "unknown flag", "KERNEL flag on CANCEL",
 	"len 0xffffffff", "REQUEST shorter than the credentials", "REQUEST id 0",
 	"status on a REQUEST", "header __reserved set", "op on CANCEL",
 	"KERNEL request with credentials", "HELLO service 'te st'", "HELLO max_frame 100",
 	"HELLO __reserved set", "HELLO of 40 bytes", "64 bytes of garbage",
-	"half a frame, then EOF", "CANCEL without FEAT_CANCEL",
+	"half a frame, then EOF", "CANCEL without FEAT_CANCEL", "OFFER from the guest",
 };
 
 static void t_hello_bytes(uint8_t *frame, const char *service, uint32_t max_frame)
@@ -492,7 +495,13 @@ static bool t_one_bad(const struct td *d, enum t_bad k)
 		h.magic = 0x12345678;
 		break;
 	case T_BAD_TYPE:
-		h.type = 9;
+		h.type = 10;
+		break;
+	case T_BAD_OFFER:
+		h.type = HOSTLINK_OFFER;
+		h.id = 0;
+		h.op = 0;
+		h.len = HL_OFFER_LEN;
 		break;
 	case T_BAD_WELCOME:
 		h.type = HOSTLINK_WELCOME;
@@ -781,6 +790,272 @@ static void t_vsock(void)
 	t_ok(td_stop(&d) == 0, "SIGTERM: exit 0");
 }
 
+/* --- host-initiated control connections (hybrid_connect) -------- */
+
+/* The VMM's socket: a unix listener at @path.  The fd or -errno. */
+static int t_vmm_listen(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		close(fd);
+		return -ENAMETOOLONG;
+	}
+	strcpy(a.sun_path, path);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 8)) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/*
+ * As the VMM: takes the daemon's next connection within @ms and reads
+ * its command line into @line.  The connection, or -1.
+ */
+static int t_vmm_take(int lfd, char *line, size_t len, int ms)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	size_t got = 0;
+	int fd;
+
+	if (poll(&p, 1, ms) != 1)
+		return -1;
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (got < len - 1 && !hlc_read_full(fd, line + got, 1, 5000)) {
+		if (line[got++] == '\n')
+			break;
+	}
+	line[got] = '\0';
+	return fd;
+}
+
+/* The daemon's OFFER on @fd names @service, as the guest kernel checks it. */
+static bool t_offer_is(int fd, const char *service)
+{
+	uint8_t buf[HL_HDR_LEN + HL_OFFER_LEN];
+	char name[HOSTLINK_NAME_LEN] = "";
+	struct hl_hdr h;
+
+	if (hlc_read_full(fd, buf, sizeof(buf), 5000))
+		return false;
+	hl_hdr_decode(buf, &h);
+	strncpy(name, service, sizeof(name) - 1);
+	return h.magic == HOSTLINK_MAGIC && h.type == HOSTLINK_OFFER &&
+	       h.len == HL_OFFER_LEN && !h.flags && !h.op && !h.id && !h.status &&
+	       !memcmp(buf + HL_HDR_LEN, name, sizeof(name));
+}
+
+static void t_dialled(void)
+{
+	const char *args[] = { "--hybrid-connect", "511", NULL };
+	char path[300], line[64];
+	struct hlc c;
+	struct td d;
+	int lfd, fd;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/dial", td_dir);
+	lfd = t_vmm_listen(path);
+	if (lfd < 0 || td_start(&d, "dial", args)) {
+		t_ok(0, "hostlinkd --hybrid DIR/dial --hybrid-connect 511 is ready");
+		if (lfd >= 0)
+			close(lfd);
+		return;
+	}
+	fd = t_vmm_take(lfd, line, sizeof(line), 5000);
+	t_ok(fd >= 0 && !strcmp(line, "CONNECT 511\n"),
+	     "the daemon dials the VMM's socket: 'CONNECT 511'");
+	ok = fd >= 0 && !hlc_write_full(fd, "OK 1073741824\n", 14) && t_offer_is(fd, "test");
+	t_ok(ok, "after OK it sends OFFER for its service, nothing else");
+	ok = ok && !hlc_hello_fd(&c, fd, 1, 1, HOSTLINK_FRAME_DEFAULT, HOSTLINK_FEAT_ALL,
+				"test") && c.status == 0;
+	t_ok(ok, "the guest's HELLO there gets WELCOME 0 without --trust-hybrid");
+	if (ok) {
+		struct hl_cred cred = { .uid = 1000 };
+		struct hlc_frame r;
+
+		ok = !hlc_request(&c, 1, HOSTLINK_TEST_CRED, 0, &cred, NULL, 0) &&
+		     !hlc_recv(&c, &r, 5000) && r.h.status == 0 &&
+		     r.h.len == sizeof(struct hostlink_test_cred) &&
+		     t_le32(r.payload + 68) == 1;
+		hlc_frame_free(&r);
+		t_ok(ok, "its credentials are trusted (CRED: trusted 1)");
+		t_ok(t_call_is(&c, 2, HOSTLINK_TEST_PING, NULL, 0, 0, 0), "PING on it");
+	}
+	{
+		struct hlc g;
+
+		t_ok(!hlc_hello(&g, d.sock, 1, 1, HOSTLINK_FRAME_DEFAULT, HOSTLINK_FEAT_ALL,
+				"test") && g.status == EPERM,
+		     "a guest-initiated hybrid HELLO to the same daemon: still EPERM");
+		hlc_close(&g);
+	}
+	if (ok)
+		hlc_close(&c);
+	else if (fd >= 0)
+		close(fd);
+
+	/* Lost: it dials again, and every bad answer is one failed try. */
+	fd = t_vmm_take(lfd, line, sizeof(line), 5000);
+	t_ok(fd >= 0 && !strcmp(line, "CONNECT 511\n"),
+	     "the guest closed: the daemon dials again");
+	if (fd >= 0) {
+		hlc_write_full(fd, "NOPE \x01\n", 7);
+		t_ok(!hlc_wait_eof(fd, 5000) && td_log_has(&d, "answered 'NOPE ?' to CONNECT 511"),
+		     "an answer other than OK: closed, quoted printable in the log");
+		close(fd);
+	}
+	fd = t_vmm_take(lfd, line, sizeof(line), 5000);
+	if (fd >= 0)
+		hlc_write_full(fd, "OK 12x\n", 7);
+	t_ok(fd >= 0 && !hlc_wait_eof(fd, 5000) && td_log_has(&d, "answered 'OK 12x'"),
+	     "'OK' with a bad port: closed");
+	if (fd >= 0)
+		close(fd);
+	fd = t_vmm_take(lfd, line, sizeof(line), 5000);
+	if (fd >= 0)
+		close(fd);
+	t_ok(fd >= 0, "... dialled again");
+	fd = t_vmm_take(lfd, line, sizeof(line), 8000);
+	if (fd >= 0)
+		hlc_write_full(fd, "OK 000000000000000000000000000000000000000\n", 43);
+	t_ok(fd >= 0 && !hlc_wait_eof(fd, 5000) &&
+	     td_log_has(&d, "closed after CONNECT 511") &&
+	     td_log_has(&d, "answer to CONNECT longer than"),
+	     "the VMM closing without an answer, and an answer too long: each a failed try");
+	if (fd >= 0)
+		close(fd);
+	t_ok(td_alive(&d), "the daemon is still running");
+	close(lfd);
+	unlink(path);
+	t_ok(td_stop(&d) == 0, "SIGTERM: exit 0");
+	t_ok(td_log_count(&d, "retrying with backoff") >= 4,
+	     "each failure logged once with its reason");
+}
+
+/* A VMM that takes the connection and never answers: given up after 5 s. */
+static void t_dial_silent(void)
+{
+	const char *args[] = { "--hybrid-connect", "600", NULL };
+	char path[300], line[64];
+	struct td d;
+	int lfd, fd;
+	long t0;
+
+	snprintf(path, sizeof(path), "%s/dial2", td_dir);
+	lfd = t_vmm_listen(path);
+	if (lfd < 0 || td_start(&d, "dial2", args)) {
+		t_ok(0, "hostlinkd --hybrid-connect 600 is ready");
+		if (lfd >= 0)
+			close(lfd);
+		return;
+	}
+	fd = t_vmm_take(lfd, line, sizeof(line), 5000);
+	t0 = t_now_ms();
+	t_ok(fd >= 0 && !strcmp(line, "CONNECT 600\n") && !hlc_wait_eof(fd, 8000) &&
+	     t_now_ms() - t0 >= 4500 &&
+	     td_log_has(&d, "did not answer CONNECT 600 within 5000 ms"),
+	     "a VMM that never answers: closed after 5 s, logged");
+	if (fd >= 0)
+		close(fd);
+	close(lfd);
+	unlink(path);
+	t_ok(td_stop(&d) == 0, "SIGTERM: exit 0");
+}
+
+/*
+ * Guest processes hold every ordinary connection the limit allows and
+ * every refusal slot: the connection the daemon dials to the guest
+ * kernel still gets in, since the two are counted apart.
+ */
+static void t_kernel_slot(void)
+{
+	const char *args[] = { "--hybrid-connect", "511", "--max-connections", "2",
+			       NULL };
+	char path[300], line[64];
+	int crowd[8], lfd, fd, i;
+	struct hlc c;
+	struct td d;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/slot", td_dir);
+	lfd = t_vmm_listen(path);
+	if (lfd < 0 || td_start(&d, "slot", args)) {
+		t_ok(0, "hostlinkd --hybrid-connect 511 --max-connections 2 is ready");
+		if (lfd >= 0)
+			close(lfd);
+		return;
+	}
+	/* 2 let in, 4 to be told EUSERS, 2 dropped at once. */
+	for (i = 0; i < 8; i++)
+		if (hlc_connect(d.sock, &crowd[i]))
+			crowd[i] = -1;
+	t_sleep_ms(200);
+	fd = t_vmm_take(lfd, line, sizeof(line), 5000);
+	ok = fd >= 0 && !hlc_write_full(fd, "OK 1073741825\n", 14) && t_offer_is(fd, "test") &&
+	     !hlc_hello_fd(&c, fd, 1, 1, HOSTLINK_FRAME_DEFAULT, HOSTLINK_FEAT_ALL, "test") &&
+	     c.status == 0;
+	t_ok(ok && t_call_is(&c, 1, HOSTLINK_TEST_PING, NULL, 0, 0, 0),
+	     "8 silent guest connections at max_connections 2: the dialled control connection still gets WELCOME 0");
+	if (ok)
+		hlc_close(&c);
+	else if (fd >= 0)
+		close(fd);
+	for (i = 0; i < 8; i++)
+		if (crowd[i] >= 0)
+			close(crowd[i]);
+	close(lfd);
+	unlink(path);
+	t_ok(td_stop(&d) == 0, "SIGTERM: exit 0");
+}
+
+/*
+ * A guest makes the daemon say something with each connection: at most
+ * HL_LOG_BURST (200) such lines per 5 s, then one line with the count.
+ */
+static void t_log_flood(void)
+{
+	const char *args[] = { "--max-connections", "1000", "--log-level", "warn", NULL };
+	static const uint8_t junk[sizeof(struct hostlink_hdr)] = "not a hostlink frame at all....";
+	unsigned int n, said, most;
+	long t0 = t_now_ms();
+	int fd, i;
+	struct td d;
+	bool ok = true;
+
+	if (td_start(&d, "flood", args)) {
+		t_ok(0, "daemon for the log flood starts");
+		return;
+	}
+	for (i = 0; ok && i < 400; i++) {
+		ok = !hlc_connect(d.sock, &fd);
+		if (!ok)
+			break;
+		ok = !hlc_write_full(fd, junk, sizeof(junk)) && !hlc_wait_eof(fd, 5000);
+		close(fd);
+	}
+	/* 200 a 5 s interval, and a slow machine may have begun another. */
+	most = 200 * (1 + (t_now_ms() - t0) / 5000);
+	said = td_log_count(&d, "bad magic");
+	t_ok(ok && said >= 200 && said <= most,
+	     "400 connections with a bad frame: each closed, %u logged (200 per 5 s)", said);
+	t_sleep_ms(5100);
+	ok = !hlc_connect(d.sock, &fd) && !hlc_write_full(fd, junk, sizeof(junk)) &&
+	     !hlc_wait_eof(fd, 5000);
+	if (fd >= 0)
+		close(fd);
+	n = td_log_count(&d, "lines about guest connections dropped");
+	t_ok(ok && n >= 1 && td_log_count(&d, "bad magic") == said + 1,
+	     "5 s later: one line says how many were dropped, and the next is logged");
+	t_ok(td_stop(&d) == 0, "SIGTERM: exit 0");
+}
+
 /*
  * SIGTERM while control connections wait in their readers and requests
  * sleep: the daemon still exits 0 at once, and each guest sees the end.
@@ -898,6 +1173,10 @@ int main(void)
 	t_no_threads();
 	t_no_thread_left();
 	t_untrusted();
+	t_dialled();
+	t_dial_silent();
+	t_kernel_slot();
+	t_log_flood();
 	t_versions();
 	t_limits();
 	t_stalled_reader();
