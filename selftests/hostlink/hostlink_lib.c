@@ -36,14 +36,19 @@ int hl_load_modules(void)
 {
 	/* execs are slow on the debug kernel: only when something is missing */
 	if (hl_file_is("/sys/module/hostlink/parameters/host_cid", "1\n") &&
+	    hl_file_is("/sys/module/hostlink/parameters/listen_port", "511\n") &&
 	    !access("/sys/module/hostlink_test", F_OK) &&
 	    !access("/dev/hostlink_test", F_OK))
 		return 0;
-	/* the host is this guest over vsock_loopback: CID 1 */
+	/*
+	 * The host is this guest over vsock_loopback: CID 1.  The core also
+	 * takes host-initiated connections on port 511 (listen_test).
+	 */
 	return system("modprobe vsock_loopback && "
-		      "{ grep -qx 1 /sys/module/hostlink/parameters/host_cid 2>/dev/null || "
+		      "{ { grep -qx 1 /sys/module/hostlink/parameters/host_cid && "
+		      "grep -qx 511 /sys/module/hostlink/parameters/listen_port; } 2>/dev/null || "
 		      "{ modprobe -r -q hostlink_test dxg interop hostlink 2>/dev/null; "
-		      "modprobe hostlink host_cid=1; }; } && "
+		      "modprobe hostlink host_cid=1 listen_port=511; }; } && "
 		      "modprobe hostlink_test") == 0 ? 0 : -1;
 }
 
