@@ -58,7 +58,9 @@ static int hostlink_attach_handshake(struct hostlink_conn *conn,
 		atomic64_inc(&conn->stats.protocol_errors);
 		return -EPROTO;
 	}
-	return -(int)le32_to_cpu(hdr.status);
+	if (le32_to_cpu(hdr.status) >= HOSTLINK_STATUS_LIMIT)
+		atomic64_inc(&conn->stats.protocol_errors);
+	return hdr.status ? hostlink_status_errno(le32_to_cpu(hdr.status)) : 0;
 }
 
 /**
@@ -86,7 +88,8 @@ int hostlink_attach(struct hostlink_service *svc,
 		.svm_cid = hostlink_host_cid(),
 		.svm_port = svc->port,
 	};
-	long timeout = msecs_to_jiffies(timeout_ms ?: hostlink_timeout_ms);
+	long timeout =
+		msecs_to_jiffies(timeout_ms ?: READ_ONCE(hostlink_timeout_ms));
 	unsigned long deadline = jiffies + timeout;
 	struct socket *sock;
 	int ret;

@@ -77,7 +77,9 @@ void hostlink_complete_reply(struct hostlink_conn *conn,
 	}
 	atomic64_inc(&conn->stats.replies);
 	if (status) {
-		req->status = -(int)status;
+		req->status = hostlink_status_errno(status);
+		if (status >= HOSTLINK_STATUS_LIMIT)
+			atomic64_inc(&conn->stats.protocol_errors);
 	} else if (len > req->resp_max) {
 		req->status = -EMSGSIZE;
 	} else {
@@ -123,8 +125,13 @@ void hostlink_cancel_work(struct work_struct *work)
 	u64 id;
 	int ret;
 
-	if (hostlink_tx_acquire(conn, &timeout, true))
-		return;		/* the sender in the way will fail or lose */
+	if (hostlink_tx_acquire(conn, &timeout, true)) {
+		/* a sender in the way: try again, unless the fifo was reset */
+		if (!kfifo_is_empty(&conn->cancels) &&
+		    READ_ONCE(conn->state) == HOSTLINK_STATE_READY)
+			schedule_work(&conn->cancel_work);
+		return;
+	}
 	while (kfifo_out_spinlocked(&conn->cancels, &id, 1,
 				    &conn->cancel_lock)) {
 		/* a new connection's handshake must not see it */
@@ -143,6 +150,21 @@ void hostlink_cancel_work(struct work_struct *work)
 		atomic64_add(sizeof(hdr), &conn->stats.bytes_out);
 	}
 	hostlink_tx_release(conn);
+}
+
+/*
+ * Is the connection READY and of generation @gen?  With the tx lock held
+ * its socket is then that generation's until released.
+ */
+static bool hostlink_conn_is(struct hostlink_conn *conn, u64 gen)
+{
+	bool ret;
+
+	spin_lock(&conn->lock);
+	ret = conn->state == HOSTLINK_STATE_READY && conn->gen == gen &&
+	      conn->sock;
+	spin_unlock(&conn->lock);
+	return ret;
 }
 
 static void hostlink_queue_cancel(struct hostlink_conn *conn, u64 id, u64 gen)
@@ -203,6 +225,7 @@ static int hostlink_req_send(struct hostlink_conn *conn,
 		struct hostlink_hdr hdr;
 		struct hostlink_cred cred;
 	} head;
+	unsigned long deadline = jiffies + *timeout;
 	int ret;
 
 	hostlink_hdr_init(&head.hdr, conn->version, HOSTLINK_REQUEST,
@@ -214,8 +237,11 @@ static int hostlink_req_send(struct hostlink_conn *conn,
 	ret = hostlink_tx_acquire(conn, timeout, true);
 	if (ret)
 		return ret;
-	/* The socket of the generation the request was filed under only. */
-	if (!conn->sock || READ_ONCE(conn->gen) != gen) {
+	/*
+	 * The connection the request was filed under only: a new one has
+	 * its socket before its HELLO and the same gen until it is READY.
+	 */
+	if (!hostlink_conn_is(conn, gen)) {
 		ret = -ENOTCONN;
 	} else {
 		req->start = jiffies;	/* cheap: the clocksource may not be */
@@ -231,6 +257,8 @@ static int hostlink_req_send(struct hostlink_conn *conn,
 		}
 	}
 	hostlink_tx_release(conn);
+	/* what is left of the deadline for the reply */
+	*timeout = max_t(long, (long)(deadline - jiffies), 0);
 	if (!ret) {
 		atomic64_inc(&conn->stats.requests);
 		atomic64_add(sizeof(head) + call->req_len,
@@ -258,7 +286,7 @@ static int hostlink_req_send(struct hostlink_conn *conn,
 int hostlink_call(struct hostlink_service *svc, struct hostlink_call *call)
 {
 	struct hostlink_conn *conn = svc->conn;
-	unsigned int ms = call->timeout_ms ?: hostlink_timeout_ms;
+	unsigned int ms = call->timeout_ms ?: READ_ONCE(hostlink_timeout_ms);
 	long timeout = msecs_to_jiffies(ms) ?: 1;
 	struct hostlink_req req = {
 		.op = call->op,

@@ -18,10 +18,12 @@
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uio.h>
 #include <linux/vm_sockets.h>
+#include <linux/workqueue.h>
 #include <net/sock.h>
 
 #include "hostlink_priv.h"
@@ -92,6 +94,92 @@ void hostlink_tx_release(struct hostlink_conn *conn)
 	wake_up(&conn->tx_wq);
 }
 
+/* The rest of a frame, sent by a worker for a task with a signal. */
+struct hostlink_xmit_rest {
+	struct work_struct work;
+	struct completion done;
+	struct socket *sock;
+	struct iov_iter *it;
+	unsigned long deadline;
+	int ret;
+};
+
+static int hostlink_xmit(struct socket *sock, struct iov_iter *it,
+			 unsigned long deadline, bool *started);
+
+static void hostlink_xmit_rest_work(struct work_struct *work)
+{
+	struct hostlink_xmit_rest *r =
+		container_of(work, struct hostlink_xmit_rest, work);
+	bool started = true;
+
+	r->ret = hostlink_xmit(r->sock, r->it, r->deadline, &started);
+	complete(&r->done);
+}
+
+/*
+ * Part of a frame is out and the sending task has a signal, which would
+ * cut every further write short.  A stream cannot take half a frame, so
+ * a worker, which gets no signals, sends the rest by the deadline while
+ * the task waits: one caller's signal must not cost every caller the
+ * connection.
+ */
+static int hostlink_xmit_rest(struct socket *sock, struct iov_iter *it,
+			      unsigned long deadline)
+{
+	struct hostlink_xmit_rest r = {
+		.sock = sock,
+		.it = it,
+		.deadline = deadline,
+	};
+
+	INIT_WORK_ONSTACK(&r.work, hostlink_xmit_rest_work);
+	init_completion(&r.done);
+	queue_work(system_unbound_wq, &r.work);
+	wait_for_completion(&r.done);
+	destroy_work_on_stack(&r.work);
+	return r.ret;
+}
+
+/*
+ * Write all of @it by @deadline.  *@started says whether bytes of this
+ * frame are already out; from then on the frame is finished whatever
+ * happens, or the stream is broken (-EPIPE).
+ */
+static int hostlink_xmit(struct socket *sock, struct iov_iter *it,
+			 unsigned long deadline, bool *started)
+{
+	while (iov_iter_count(it)) {
+		struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+		long left = (long)(deadline - jiffies);
+		int ret;
+
+		if (left <= 0)
+			return *started ? -EPIPE : -ETIMEDOUT;
+		if (*started && signal_pending(current))
+			return hostlink_xmit_rest(sock, it, deadline);
+		WRITE_ONCE(sock->sk->sk_sndtimeo, left);
+		msg.msg_iter = *it;
+		ret = sock_sendmsg(sock, &msg);
+		if (ret > 0) {
+			iov_iter_advance(it, ret);
+			*started = true;
+			continue;
+		}
+		if (*started && (ret == -ERESTARTSYS || ret == -EINTR) &&
+		    signal_pending(current))
+			return hostlink_xmit_rest(sock, it, deadline);
+		if (*started)
+			return -EPIPE;
+		if (ret == -EAGAIN)
+			return -ETIMEDOUT;
+		if (ret == -ERESTARTSYS)
+			return -EINTR;
+		return ret ?: -EPIPE;
+	}
+	return 0;
+}
+
 /**
  * hostlink_send() - write one frame
  * @sock: a connected socket
@@ -99,7 +187,10 @@ void hostlink_tx_release(struct hostlink_conn *conn)
  * @head_len: its length
  * @body: the rest, or NULL
  * @body_len: its length
- * @timeout: jiffies the write may block
+ * @timeout: jiffies the whole write may take
+ *
+ * A signal before the first byte ends the write with -EINTR; once a
+ * byte is out, the frame is finished by the deadline, signal or not.
  *
  * Context: process context; the caller holds the connection's tx lock
  * (or owns @sock alone).
@@ -113,21 +204,12 @@ int hostlink_send(struct socket *sock, const void *head, size_t head_len,
 		{ .iov_base = (void *)head, .iov_len = head_len },
 		{ .iov_base = (void *)body, .iov_len = body_len },
 	};
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
-	size_t total = head_len + body_len;
-	int ret;
+	bool started = false;
+	struct iov_iter it;
 
-	WRITE_ONCE(sock->sk->sk_sndtimeo, timeout);
-	ret = kernel_sendmsg(sock, &msg, iov, body_len ? 2 : 1, total);
-	if (ret == total)
-		return 0;
-	if (ret > 0)
-		return -EPIPE;
-	if (ret == -EAGAIN)
-		return -ETIMEDOUT;
-	if (ret == -ERESTARTSYS)
-		return -EINTR;
-	return ret;
+	iov_iter_kvec(&it, ITER_SOURCE, iov, body_len ? 2 : 1,
+		      head_len + body_len);
+	return hostlink_xmit(sock, &it, jiffies + timeout, &started);
 }
 
 /**
@@ -136,28 +218,27 @@ int hostlink_send(struct socket *sock, const void *head, size_t head_len,
  * @head: the header (and fixed part)
  * @head_len: its length
  * @body: the rest; must not fault (kvec or pinned pages)
- * @timeout: jiffies each write may block
+ * @timeout: jiffies the whole write may take
  *
- * Context and return as hostlink_send(); the header and the body go in
- * two writes, so anything short of the whole frame is -EPIPE once the
- * header is out.
+ * Context and return as hostlink_send(); @body is advanced past what
+ * was written.
  */
 int hostlink_send_iter(struct socket *sock, const void *head,
 		       size_t head_len, struct iov_iter *body, long timeout)
 {
-	size_t len = iov_iter_count(body);
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	unsigned long deadline = jiffies + timeout;
+	struct kvec iov = { .iov_base = (void *)head, .iov_len = head_len };
+	bool started = false;
+	struct iov_iter it;
 	int ret;
 
 	if (WARN_ON_ONCE(user_backed_iter(body)))
 		return -EFAULT;
-	ret = hostlink_send(sock, head, head_len, NULL, 0, timeout);
-	if (ret || !len)
+	iov_iter_kvec(&it, ITER_SOURCE, &iov, 1, head_len);
+	ret = hostlink_xmit(sock, &it, deadline, &started);
+	if (ret)
 		return ret;
-	msg.msg_iter = *body;
-	ret = sock_sendmsg(sock, &msg);
-	iov_iter_advance(body, ret > 0 ? ret : 0);
-	return ret == len ? 0 : -EPIPE;
+	return hostlink_xmit(sock, body, deadline, &started);
 }
 
 /*
@@ -281,13 +362,13 @@ static int hostlink_welcome_check(struct hostlink_conn *conn,
 
 	if (status) {
 		atomic64_inc(&conn->stats.refusals);
-		hostlink_set_error(conn, -(int)status,
+		hostlink_set_error(conn, hostlink_status_errno(status),
 				   "host refused %s: %.*s (host speaks versions %u-%u, we %u-%u)",
 				   svc->name, (int)strnlen(w->message, sizeof(w->message)),
 				   w->message, le16_to_cpu(w->min_version),
 				   le16_to_cpu(w->max_version), HOSTLINK_PROTO_MIN,
 				   HOSTLINK_PROTO_MAX);
-		return -(int)status;
+		return hostlink_status_errno(status);
 	}
 	if (version < HOSTLINK_PROTO_MIN || version > HOSTLINK_PROTO_MAX) {
 		atomic64_inc(&conn->stats.refusals);

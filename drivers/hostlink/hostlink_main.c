@@ -22,10 +22,37 @@ module_param(host_cid, uint, 0444);
 MODULE_PARM_DESC(host_cid,
 		 "vsock CID of the host running hostlinkd (default 2, the host; 1 is the loopback used by tests)");
 
+/* An hour: beyond any request a caller would wait for without a deadline. */
+#define HOSTLINK_TIMEOUT_MAX_MS	3600000U
+
 unsigned int hostlink_timeout_ms = 10000;
-module_param_named(timeout_ms, hostlink_timeout_ms, uint, 0644);
+
+/* Writable at run time, so checked on every write, not just at load. */
+static int hostlink_timeout_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+	int ret;
+
+	ret = kstrtouint(val, 0, &ms);
+	if (ret)
+		return ret;
+	if (!ms || ms > HOSTLINK_TIMEOUT_MAX_MS) {
+		pr_err("timeout_ms=%u is outside 1-%u\n", ms,
+		       HOSTLINK_TIMEOUT_MAX_MS);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, ms);
+	return 0;
+}
+
+static const struct kernel_param_ops hostlink_timeout_ops = {
+	.set = hostlink_timeout_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(timeout_ms, &hostlink_timeout_ops, &hostlink_timeout_ms, 0644);
 MODULE_PARM_DESC(timeout_ms,
-		 "deadline of a request whose caller gives none, in ms (default 10000)");
+		 "deadline of a request whose caller gives none, in ms, 1 to 3600000 (default 10000)");
 
 unsigned int hostlink_max_frame = HOSTLINK_FRAME_DEFAULT;
 module_param_named(max_frame, hostlink_max_frame, uint, 0444);
@@ -98,10 +125,6 @@ static int __init hostlink_init(void)
 	    hostlink_max_frame > HOSTLINK_FRAME_LIMIT) {
 		pr_err("max_frame=%u is outside %u-%u\n", hostlink_max_frame,
 		       HOSTLINK_FRAME_MIN, HOSTLINK_FRAME_LIMIT);
-		return -EINVAL;
-	}
-	if (!hostlink_timeout_ms) {
-		pr_err("timeout_ms=0 is not a deadline\n");
 		return -EINVAL;
 	}
 	if (hostlink_listen_port >= HOSTLINK_RESERVED_PORT_END) {

@@ -167,10 +167,14 @@ static int hostlink_rx_dispatch(struct hostlink_conn *conn)
 	return ret;
 }
 
+/* Reads per hostlink_rx_run(): a host cannot keep one drainer forever. */
+#define HOSTLINK_RX_BUDGET	16
+
 /*
  * Read and dispatch what the socket holds now, as much as rxbuf takes
- * per read: a read that comes back short has emptied the socket, and
- * what comes later sets RX_PENDING again.  Return: 0 when it has no
+ * per read, HOSTLINK_RX_BUDGET reads at most: a read that comes back
+ * short has emptied the socket, and what comes later sets RX_PENDING
+ * again; at the budget RX_PENDING is set for the next round.  Return: 0 when it has no
  * more, or an error that loses the connection.
  * Context: process context; the caller holds rx_lock and conn->sock is
  * not NULL.
@@ -179,16 +183,22 @@ static int hostlink_rx_drain(struct hostlink_conn *conn)
 {
 	const size_t cap = sizeof(struct hostlink_hdr) + conn->max_frame;
 	struct socket *sock = conn->sock;
+	unsigned int reads;
 	int ret;
 
 	lockdep_assert_held(&conn->rx_lock);
-	for (;;) {
+	for (reads = 0;; reads++) {
 		struct msghdr msg = {};
 		struct kvec iov = {
 			.iov_base = conn->rxbuf + conn->rx_got,
 			.iov_len = cap - conn->rx_got,
 		};
 
+		/* a host that never stops sending: leave the rest for later */
+		if (reads == HOSTLINK_RX_BUDGET) {
+			set_bit(HOSTLINK_RX_PENDING, &conn->rx_flags);
+			return 0;
+		}
 		/* a header check keeps any frame within cap */
 		if (WARN_ON_ONCE(!iov.iov_len))
 			return -EPROTO;
@@ -230,34 +240,38 @@ static int hostlink_rx_drain(struct hostlink_conn *conn)
  * hostlink_rx_run() - drain the socket if nobody else is
  * @conn: the connection
  *
- * Whoever holds rx_lock drains for everyone; a caller that finds it
- * taken leaves, and the holder sees the pending bit again before it
- * lets go.
+ * Whoever holds rx_lock drains, one budget's worth, for everyone; a
+ * caller that finds it taken leaves.  What is left, or came while the
+ * lock was held, goes to a waiter (woken here, it drains next) or, with
+ * none, to the work item.  Waiters thus look at their own request and
+ * deadline between rounds.
  * Context: process context.
  */
 void hostlink_rx_run(struct hostlink_conn *conn)
 {
 	int ret = 0;
 
-	do {
-		if (!mutex_trylock(&conn->rx_lock))
-			return;
-		while (!ret && test_and_clear_bit(HOSTLINK_RX_PENDING,
-						  &conn->rx_flags)) {
-			if (!conn->sock ||
-			    test_bit(HOSTLINK_RX_BROKEN, &conn->rx_flags))
-				break;
-			ret = hostlink_rx_drain(conn);
-		}
-		if (ret) {
-			set_bit(HOSTLINK_RX_BROKEN, &conn->rx_flags);
-			wake_up_all(&conn->state_wq);
-		}
-		mutex_unlock(&conn->rx_lock);
-		/* replies completed for others; the lock is free again */
-		wake_up_all(&conn->rx_wq);
-	} while (!ret && test_bit(HOSTLINK_RX_PENDING, &conn->rx_flags) &&
-		 !test_bit(HOSTLINK_RX_BROKEN, &conn->rx_flags));
+	if (!mutex_trylock(&conn->rx_lock))
+		return;
+	if (test_and_clear_bit(HOSTLINK_RX_PENDING, &conn->rx_flags) &&
+	    conn->sock && !test_bit(HOSTLINK_RX_BROKEN, &conn->rx_flags))
+		ret = hostlink_rx_drain(conn);
+	if (ret) {
+		set_bit(HOSTLINK_RX_BROKEN, &conn->rx_flags);
+		wake_up_all(&conn->state_wq);
+	}
+	mutex_unlock(&conn->rx_lock);
+	/* replies completed for others; the lock is free again */
+	wake_up_all(&conn->rx_wq);
+	/*
+	 * The callbacks set the bit and then look for waiters; we let go of
+	 * the lock, then look at the bit: one of us sees the other.
+	 */
+	smp_mb();
+	if (test_bit(HOSTLINK_RX_PENDING, &conn->rx_flags) &&
+	    !test_bit(HOSTLINK_RX_BROKEN, &conn->rx_flags) &&
+	    !atomic_read(&conn->rx_waiters))
+		queue_work(system_highpri_wq, &conn->rx_work);
 }
 
 void hostlink_rx_work(struct work_struct *work)
@@ -285,6 +299,7 @@ static bool hostlink_rx_ready(struct hostlink_conn *conn,
 long hostlink_wait_reply(struct hostlink_conn *conn, struct hostlink_req *req,
 			 long timeout)
 {
+	unsigned long deadline = jiffies + timeout;
 	long left = timeout;
 
 	atomic_inc(&conn->rx_waiters);
@@ -295,13 +310,26 @@ long hostlink_wait_reply(struct hostlink_conn *conn, struct hostlink_req *req,
 			hostlink_rx_run(conn);
 		if (completion_done(&req->done))
 			break;
+		/* draining for others takes time, and ends in no wait */
+		left = (long)(deadline - jiffies);
+		if (left <= 0) {
+			left = 0;
+			break;
+		}
+		if (signal_pending(current)) {
+			left = -ERESTARTSYS;
+			break;
+		}
 		left = wait_event_interruptible_timeout(conn->rx_wq,
 							hostlink_rx_ready(conn, req),
 							left);
 		if (left <= 0)
 			break;
+		cond_resched();
 	}
 	atomic_dec(&conn->rx_waiters);
+	/* pairs with the smp_mb__after_atomic() in hostlink_sk_data_ready() */
+	smp_mb__after_atomic();
 	/* data that came for nobody in particular: the work item reads it */
 	if (test_bit(HOSTLINK_RX_PENDING, &conn->rx_flags) &&
 	    !atomic_read(&conn->rx_waiters))

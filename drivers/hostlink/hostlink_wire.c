@@ -137,3 +137,17 @@ void hostlink_cred_fill(struct hostlink_cred *cred, bool kernel)
 	cred->cgroupns = cpu_to_le64(nsp->cgroup_ns->ns.inum);
 #endif
 }
+
+/**
+ * hostlink_status_errno() - a host's status as an errno for our callers
+ * @status: the status of a checked header, not 0
+ *
+ * The kernel keeps the numbers from 512 up for itself (-ERESTARTSYS and
+ * the like must never reach user space), so a host may not send them.
+ * Context: any.
+ * Return: -@status, or -EPROTO for a status the host may not send.
+ */
+int hostlink_status_errno(u32 status)
+{
+	return status < HOSTLINK_STATUS_LIMIT ? -(int)status : -EPROTO;
+}

@@ -274,6 +274,15 @@ TEST_F(fake, reply_errors_reach_the_caller)
 	pthread_join(b.thread, NULL);
 	EXPECT_EQ(-EOPNOTSUPP, b.ret);
 
+	/* the kernel's own numbers (512: ERESTARTSYS) never reach a caller */
+	ASSERT_EQ(0, bg_start(&b, self->fd, 77, 10000, NULL, 0));
+	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
+				  hdr.id, 512, NULL, 0));
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(-EPROTO, b.ret);
+	EXPECT_EQ(1, hl_stat(self->id, "protocol_errors"));
+
 	/* a reply to the right id with another op */
 	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 10000, NULL, 0));
 	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
@@ -466,6 +475,142 @@ TEST_F(fake, peer_that_stops_reading)
 	hl_fake_drop(&self->host);
 	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
 	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+}
+
+/*
+ * A signal once part of a large request is out: the frame is finished
+ * all the same, the caller gets -EINTR and a CANCEL, and the connection
+ * (every other caller's) stays up.
+ */
+TEST_F(fake, signal_mid_frame_keeps_the_connection)
+{
+	static char chunk[768 << 10], body[(768 << 10) + 64];
+	struct hostlink_hdr hdr, cancel;
+	struct bg b;
+
+	no_restart_handler();
+	memset(chunk, 0x5a, sizeof(chunk));
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	/* more than the socket buffers take: the send blocks mid-frame */
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_SINK, 20000,
+			      chunk, sizeof(chunk)));
+	usleep(300000);
+	pthread_kill(b.thread, SIGUSR1);
+	usleep(200000);
+	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+	EXPECT_EQ(sizeof(struct hostlink_cred) + sizeof(chunk), hdr.len);
+	EXPECT_EQ(0, memcmp(body + sizeof(struct hostlink_cred), chunk,
+			    sizeof(chunk)));
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(-EINTR, b.ret);
+	ASSERT_EQ(0, hl_fake_read(&self->host, &cancel, body, sizeof(body), 5000));
+	EXPECT_EQ(HOSTLINK_CANCEL, cancel.type);
+	EXPECT_EQ(hdr.id, cancel.id);
+
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 10000, NULL, 0));
+	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
+				  hdr.id, 0, NULL, 0));
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(0, b.ret);
+	EXPECT_EQ(1, hl_stat(self->id, "connects"));
+	EXPECT_EQ(0, hl_stat(self->id, "disconnects"));
+}
+
+struct flood {
+	pthread_t thread;
+	struct hl_fake *host;
+	unsigned int ms;
+	uint64_t sent;
+	int ret;
+};
+
+static void *flood_run(void *arg)
+{
+	enum { BATCH = 512 };
+	static struct {
+		struct hostlink_hdr hdr;
+		uint64_t seq;
+	} __attribute__((packed)) ev[BATCH];
+	struct flood *f = arg;
+	uint64_t end = hl_now_ms() + f->ms;
+	unsigned int i;
+
+	while (!f->ret && hl_now_ms() < end) {
+		for (i = 0; i < BATCH; i++) {
+			memset(&ev[i].hdr, 0, sizeof(ev[i].hdr));
+			ev[i].hdr.magic = HOSTLINK_MAGIC;
+			ev[i].hdr.version = 1;
+			ev[i].hdr.type = HOSTLINK_EVENT;
+			ev[i].hdr.op = HOSTLINK_TEST_EV_TICK;
+			ev[i].hdr.len = sizeof(ev[i].seq);
+			ev[i].seq = f->sent + i;
+		}
+		f->ret = hl_fake_write(f->host, ev, sizeof(ev));
+		if (!f->ret)
+			f->sent += BATCH;
+	}
+	return NULL;
+}
+
+/*
+ * A host that streams events without pause: a caller waiting for a
+ * reply that does not come still returns at its deadline, and every
+ * event is delivered.
+ */
+TEST_F(fake, deadline_holds_under_an_event_flood)
+{
+	struct hostlink_test_stats st;
+	struct flood fl = { .host = &self->host, .ms = 3000 };
+	struct bg b;
+	int i;
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	ASSERT_EQ(0, pthread_create(&fl.thread, NULL, flood_run, &fl));
+	usleep(200000);
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_SLEEP, 300, NULL, 0));
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(-ETIMEDOUT, b.ret);
+	EXPECT_GT(2000, b.ms) TH_LOG("returned after %llu ms of a 300 ms deadline",
+				     (unsigned long long)b.ms);
+	pthread_join(fl.thread, NULL);
+	ASSERT_EQ(0, fl.ret);
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, hl_stats(self->fd, &st));
+		if (st.events == fl.sent)
+			break;
+		usleep(100000);
+	}
+	EXPECT_EQ(fl.sent, st.events);
+	EXPECT_EQ(fl.sent - 1, st.last_seq);
+	EXPECT_EQ(0, st.bad_events);
+	EXPECT_EQ(0, hl_stat(self->id, "disconnects"));
+}
+
+/* timeout_ms is writable at run time: 0 and junk are refused there too. */
+TEST(timeout_ms_checked_at_run_time)
+{
+	static const char path[] = "/sys/module/hostlink/parameters/timeout_ms";
+	static const char *const bad[] = { "0", "3600001", "abc", "-1" };
+	char buf[32] = "";
+	unsigned int i;
+	FILE *f;
+
+	ASSERT_EQ(0, hl_load_modules());
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f = fopen(path, "w");
+		ASSERT_NE(NULL, f);
+		setvbuf(f, NULL, _IONBF, 0);
+		EXPECT_EQ(EOF, fputs(bad[i], f)) TH_LOG("'%s' taken", bad[i]);
+		fclose(f);
+	}
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(buf, sizeof(buf), f));
+	fclose(f);
+	EXPECT_STREQ("10000\n", buf);
 }
 
 /* --- a hostile host: every bad frame ends the connection ------------- */
