@@ -183,13 +183,17 @@ static void hostlink_queue_cancel(struct hostlink_conn *conn, u64 id, u64 gen)
 
 /* Put @req in flight; returns the connection generation it went to. */
 static int hostlink_req_insert(struct hostlink_conn *conn,
-			       struct hostlink_req *req, u64 *gen)
+			       struct hostlink_req *req, size_t req_len,
+			       u64 *gen)
 {
 	int ret = 0;
 
 	spin_lock(&conn->lock);
 	if (conn->state != HOSTLINK_STATE_READY) {
 		ret = -ENOTCONN;
+	} else if (req_len > conn->max_frame - sizeof(struct hostlink_cred)) {
+		/* this connection's: the next may agree on less */
+		ret = -EMSGSIZE;
 	} else if (atomic_read(&conn->in_flight) >= HOSTLINK_MAX_IN_FLIGHT) {
 		ret = -EBUSY;
 	} else {
@@ -305,12 +309,8 @@ int hostlink_call(struct hostlink_service *svc, struct hostlink_call *call)
 	if (call->req_iter && (call->req ||
 			       iov_iter_count(call->req_iter) != call->req_len))
 		return -EINVAL;
-	if (call->req_len > READ_ONCE(conn->max_frame) -
-			    sizeof(struct hostlink_cred))
-		return -EMSGSIZE;
-
 	init_completion(&req.done);
-	ret = hostlink_req_insert(conn, &req, &gen);
+	ret = hostlink_req_insert(conn, &req, call->req_len, &gen);
 	if (ret)
 		return ret;
 

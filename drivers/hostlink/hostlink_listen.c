@@ -33,6 +33,8 @@ static DEFINE_MUTEX(hostlink_listen_lock);
 static struct socket *hostlink_listen_sock;
 /* The connection whose OFFER is being read, for stop to shut down. */
 static struct socket *hostlink_listen_cur;
+/* Set by stop: a connection accepted meanwhile is not read from. */
+static bool hostlink_listen_stopping;
 
 /* Reads and checks the OFFER; the service name into @name.  0 or -errno. */
 static int hostlink_listen_offer(struct socket *sock, char *name)
@@ -87,8 +89,11 @@ static void hostlink_listen_one(struct socket *sock)
 	}
 
 	mutex_lock(&hostlink_listen_lock);
-	hostlink_listen_cur = sock;
+	if (!hostlink_listen_stopping)
+		hostlink_listen_cur = sock;
 	mutex_unlock(&hostlink_listen_lock);
+	if (!hostlink_listen_cur)
+		goto out_release;
 	ret = hostlink_listen_offer(sock, name);
 	mutex_lock(&hostlink_listen_lock);
 	hostlink_listen_cur = NULL;
@@ -189,6 +194,7 @@ void hostlink_listen_stop(void)
 	if (!hostlink_listen_thread)
 		return;
 	mutex_lock(&hostlink_listen_lock);
+	hostlink_listen_stopping = true;
 	/*
 	 * A blocked accept() waits for a connection or an error on the
 	 * listener, not for kthread_stop(), and shutdown() does not reach
@@ -207,4 +213,5 @@ void hostlink_listen_stop(void)
 	hostlink_listen_thread = NULL;
 	sock_release(hostlink_listen_sock);
 	hostlink_listen_sock = NULL;
+	hostlink_listen_stopping = false;
 }

@@ -298,4 +298,35 @@ TEST(bad_offers_are_refused)
 	close(fd);
 }
 
+/*
+ * Unload while the host has connections open that have said nothing
+ * yet: neither waits out its 5 s for an OFFER, and the module comes back.
+ */
+TEST(unload_with_offers_pending)
+{
+	uint64_t t0;
+	int s[2], i;
+
+	ASSERT_EQ(0, hl_load_modules());
+	for (i = 0; i < 2; i++) {
+		s[i] = dial_guest();
+		ASSERT_LE(0, s[i]);
+	}
+	usleep(200000);
+	t0 = hl_now_ms();
+	EXPECT_EQ(0, system("rmmod hostlink_test && "
+			    "{ rmmod dxg interop 2>/dev/null; rmmod hostlink; }"));
+	EXPECT_GT(2000, hl_now_ms() - t0) TH_LOG("unload took %llu ms",
+						 (unsigned long long)(hl_now_ms() - t0));
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0, closed_within(s[i], 2000));
+		close(s[i]);
+	}
+	ASSERT_EQ(0, hl_load_modules());
+	i = dial_guest();
+	EXPECT_LE(0, i) TH_LOG("port %d not listened on after reload", GUEST_PORT);
+	if (i >= 0)
+		close(i);
+}
+
 TEST_HARNESS_MAIN
