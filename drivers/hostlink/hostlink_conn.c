@@ -136,7 +136,8 @@ static int hostlink_xmit_rest(struct socket *sock, struct iov_iter *it,
 	INIT_WORK_ONSTACK(&r.work, hostlink_xmit_rest_work);
 	init_completion(&r.done);
 	queue_work(system_unbound_wq, &r.work);
-	wait_for_completion(&r.done);
+	/* bounded by the deadline, which may be long: not a hung task */
+	wait_for_completion_state(&r.done, TASK_IDLE);
 	destroy_work_on_stack(&r.work);
 	return r.ret;
 }
