@@ -493,8 +493,7 @@ TEST(unload_under_load)
 	for (i = 0; i < 4; i++)
 		waitpid(kids[i], NULL, 0);
 	/* every file is closed: both modules go, with traffic just cut */
-	EXPECT_EQ(0, system("rmmod hostlink_test && "
-			    "{ rmmod dxg interop 2>/dev/null; rmmod hostlink; }"));
+	EXPECT_EQ(0, hl_unload_modules());
 	EXPECT_EQ(0, access("/sys/module/hostlink", F_OK) ? 0 : -1);
 	ASSERT_EQ(0, hl_load_modules());
 	{

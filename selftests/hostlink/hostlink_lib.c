@@ -32,6 +32,12 @@ static bool hl_file_is(const char *path, const char *want)
 	return ok;
 }
 
+int hl_unload_modules(void)
+{
+	return system("rmmod hostlink_test && "
+		      "{ rmmod dxg interop 2>/dev/null; rmmod hostlink; }") ? -1 : 0;
+}
+
 int hl_load_modules(void)
 {
 	/* execs are slow on the debug kernel: only when something is missing */

@@ -17,6 +17,8 @@
 
 /* modprobe the modules the tests need; 0 or -1 */
 int hl_load_modules(void);
+/* rmmod hostlink_test, the drivers on the core if loaded, and the core */
+int hl_unload_modules(void);
 
 /* /dev/hostlink_test bound to a host port; returns the fd, *id its n */
 int hl_bind(int port, const char *remote, unsigned int *id);
