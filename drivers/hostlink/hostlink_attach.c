@@ -88,8 +88,8 @@ int hostlink_attach(struct hostlink_service *svc,
 		.svm_cid = hostlink_host_cid(),
 		.svm_port = svc->port,
 	};
-	long timeout =
-		msecs_to_jiffies(timeout_ms ?: READ_ONCE(hostlink_timeout_ms));
+	long timeout = msecs_to_jiffies(min(timeout_ms ?: READ_ONCE(hostlink_timeout_ms),
+					    HOSTLINK_TIMEOUT_MAX_MS));
 	unsigned long deadline = jiffies + timeout;
 	struct socket *sock;
 	int ret;

@@ -161,8 +161,7 @@ static bool hostlink_conn_is(struct hostlink_conn *conn, u64 gen)
 	bool ret;
 
 	spin_lock(&conn->lock);
-	ret = conn->state == HOSTLINK_STATE_READY && conn->gen == gen &&
-	      conn->sock;
+	ret = conn->state == HOSTLINK_STATE_READY && conn->gen == gen;
 	spin_unlock(&conn->lock);
 	return ret;
 }
@@ -290,7 +289,8 @@ static int hostlink_req_send(struct hostlink_conn *conn,
 int hostlink_call(struct hostlink_service *svc, struct hostlink_call *call)
 {
 	struct hostlink_conn *conn = svc->conn;
-	unsigned int ms = call->timeout_ms ?: READ_ONCE(hostlink_timeout_ms);
+	unsigned int ms = min(call->timeout_ms ?: READ_ONCE(hostlink_timeout_ms),
+			      HOSTLINK_TIMEOUT_MAX_MS);
 	long timeout = msecs_to_jiffies(ms) ?: 1;
 	struct hostlink_req req = {
 		.op = call->op,

@@ -117,12 +117,17 @@ static void hostlink_xmit_rest_work(struct work_struct *work)
 	complete(&r->done);
 }
 
+/* A task killed while a worker finishes its frame waits this long more. */
+#define HOSTLINK_KILL_GRACE	HZ
+
 /*
  * Part of a frame is out and the sending task has a signal, which would
  * cut every further write short.  A stream cannot take half a frame, so
  * a worker, which gets no signals, sends the rest by the deadline while
  * the task waits: one caller's signal must not cost every caller the
- * connection.
+ * connection.  The wait can be frozen; a fatal signal ends it after
+ * HOSTLINK_KILL_GRACE, by shutting the socket down (the frame is lost,
+ * and with it the connection, only when the host takes that long).
  */
 static int hostlink_xmit_rest(struct socket *sock, struct iov_iter *it,
 			      unsigned long deadline)
@@ -136,8 +141,13 @@ static int hostlink_xmit_rest(struct socket *sock, struct iov_iter *it,
 	INIT_WORK_ONSTACK(&r.work, hostlink_xmit_rest_work);
 	init_completion(&r.done);
 	queue_work(system_unbound_wq, &r.work);
-	/* bounded by the deadline, which may be long: not a hung task */
-	wait_for_completion_state(&r.done, TASK_IDLE);
+	if (wait_for_completion_state(&r.done, TASK_KILLABLE | TASK_FREEZABLE) &&
+	    !wait_for_completion_timeout(&r.done, HOSTLINK_KILL_GRACE)) {
+		kernel_sock_shutdown(sock, SHUT_RDWR);
+		wait_for_completion(&r.done);
+	}
+	/* until the worker is out of this module's code too */
+	flush_work(&r.work);
 	destroy_work_on_stack(&r.work);
 	return r.ret;
 }
@@ -157,8 +167,9 @@ static int hostlink_xmit(struct socket *sock, struct iov_iter *it,
 
 		if (left <= 0)
 			return *started ? -EPIPE : -ETIMEDOUT;
-		if (*started && signal_pending(current))
-			return hostlink_xmit_rest(sock, it, deadline);
+		if (signal_pending(current))
+			return *started ? hostlink_xmit_rest(sock, it, deadline) :
+					  -EINTR;
 		WRITE_ONCE(sock->sk->sk_sndtimeo, left);
 		msg.msg_iter = *it;
 		ret = sock_sendmsg(sock, &msg);

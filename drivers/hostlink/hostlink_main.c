@@ -22,9 +22,6 @@ module_param(host_cid, uint, 0444);
 MODULE_PARM_DESC(host_cid,
 		 "vsock CID of the host running hostlinkd (default 2, the host; 1 is the loopback used by tests)");
 
-/* An hour: beyond any request a caller would wait for without a deadline. */
-#define HOSTLINK_TIMEOUT_MAX_MS	3600000U
-
 unsigned int hostlink_timeout_ms = 10000;
 
 /* Writable at run time, so checked on every write, not just at load. */

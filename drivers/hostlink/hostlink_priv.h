@@ -34,6 +34,8 @@ extern struct dentry *hostlink_debugfs_root;
 
 /* Module parameters (hostlink_main.c). */
 extern unsigned int hostlink_timeout_ms;
+/* An hour: the longest deadline, the module's default or a caller's. */
+#define HOSTLINK_TIMEOUT_MAX_MS	3600000U
 extern unsigned int hostlink_max_frame;
 extern unsigned int hostlink_listen_port;
 

@@ -44,13 +44,19 @@ static void hostlink_sk_data_ready(struct sock *sk)
 /* Context: as above; the peer may have closed, which a read tells. */
 static void hostlink_sk_state_change(struct sock *sk)
 {
+	void (*saved)(struct sock *sk) = NULL;
 	struct hostlink_conn *conn;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	conn = sk->sk_user_data;
-	if (conn)
+	if (conn) {
 		set_bit(HOSTLINK_RX_STATE, &conn->rx_flags);
+		saved = conn->saved_state_change;
+	}
 	read_unlock_bh(&sk->sk_callback_lock);
+	/* a sender waiting for room waits in the socket: a shutdown or reset wakes it */
+	if (saved)
+		saved(sk);
 	hostlink_sk_data_ready(sk);
 }
 

@@ -518,6 +518,43 @@ TEST_F(fake, signal_mid_frame_keeps_the_connection)
 	EXPECT_EQ(0, hl_stat(self->id, "disconnects"));
 }
 
+/*
+ * SIGKILL while a worker finishes a frame the host does not take: the
+ * task dies after a grace of about a second, not at its 20 s deadline,
+ * and the connection (holding half a frame) is given up and made again.
+ */
+TEST_F(fake, sigkill_mid_frame_with_a_stalled_host)
+{
+	static char chunk[768 << 10];
+	uint64_t t0;
+	pid_t kid;
+	int status;
+
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	kid = fork();
+	ASSERT_LE(0, kid);
+	if (kid == 0) {
+		signal(SIGUSR1, on_signal);
+		hl_call(self->fd, HOSTLINK_TEST_SINK, 0, 20000, chunk,
+			sizeof(chunk), NULL, 0, NULL);
+		_exit(0);
+	}
+	usleep(300000);
+	kill(kid, SIGUSR1);	/* the worker takes over the frame */
+	usleep(200000);
+	t0 = hl_now_ms();
+	kill(kid, SIGKILL);
+	ASSERT_EQ(kid, waitpid(kid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_GT(5000, hl_now_ms() - t0) TH_LOG("killed after %llu ms",
+						 (unsigned long long)(hl_now_ms() - t0));
+	EXPECT_EQ(0, hl_wait_state(self->id, "connecting", 5000));
+	hl_fake_drop(&self->host);
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+}
+
 struct flood {
 	pthread_t thread;
 	struct hl_fake *host;
