@@ -58,9 +58,7 @@ static int hostlink_attach_handshake(struct hostlink_conn *conn,
 		atomic64_inc(&conn->stats.protocol_errors);
 		return -EPROTO;
 	}
-	if (le32_to_cpu(hdr.status) >= HOSTLINK_STATUS_LIMIT)
-		atomic64_inc(&conn->stats.protocol_errors);
-	return hdr.status ? hostlink_status_errno(le32_to_cpu(hdr.status)) : 0;
+	return hostlink_status_errno(conn, le32_to_cpu(hdr.status));
 }
 
 /**

@@ -77,9 +77,7 @@ void hostlink_complete_reply(struct hostlink_conn *conn,
 	}
 	atomic64_inc(&conn->stats.replies);
 	if (status) {
-		req->status = hostlink_status_errno(status);
-		if (status >= HOSTLINK_STATUS_LIMIT)
-			atomic64_inc(&conn->stats.protocol_errors);
+		req->status = hostlink_status_errno(conn, status);
 	} else if (len > req->resp_max) {
 		req->status = -EMSGSIZE;
 	} else {

@@ -178,9 +178,9 @@ static int hostlink_xmit(struct socket *sock, struct iov_iter *it,
 			*started = true;
 			continue;
 		}
-		if (*started && (ret == -ERESTARTSYS || ret == -EINTR) &&
-		    signal_pending(current))
-			return hostlink_xmit_rest(sock, it, deadline);
+		/* cut short by a signal: the check above hands the rest over */
+		if (*started && signal_pending(current))
+			continue;
 		if (*started)
 			return -EPIPE;
 		if (ret == -EAGAIN)
@@ -373,14 +373,16 @@ static int hostlink_welcome_check(struct hostlink_conn *conn,
 	u64 features = le64_to_cpu(w->features);
 
 	if (status) {
+		int err = hostlink_status_errno(conn, status);
+
 		atomic64_inc(&conn->stats.refusals);
-		hostlink_set_error(conn, hostlink_status_errno(status),
+		hostlink_set_error(conn, err,
 				   "host refused %s: %.*s (host speaks versions %u-%u, we %u-%u)",
 				   svc->name, (int)strnlen(w->message, sizeof(w->message)),
 				   w->message, le16_to_cpu(w->min_version),
 				   le16_to_cpu(w->max_version), HOSTLINK_PROTO_MIN,
 				   HOSTLINK_PROTO_MAX);
-		return hostlink_status_errno(status);
+		return err;
 	}
 	if (version < HOSTLINK_PROTO_MIN || version > HOSTLINK_PROTO_MAX) {
 		atomic64_inc(&conn->stats.refusals);

@@ -76,6 +76,7 @@ static void hostlink_listen_one(struct socket *sock)
 {
 	char name[HOSTLINK_NAME_LEN];
 	struct sockaddr_vm addr;
+	bool stopping;
 	int ret;
 
 	ret = kernel_getpeername(sock, (struct sockaddr *)&addr);
@@ -89,10 +90,11 @@ static void hostlink_listen_one(struct socket *sock)
 	}
 
 	mutex_lock(&hostlink_listen_lock);
-	if (!hostlink_listen_stopping)
+	stopping = hostlink_listen_stopping;
+	if (!stopping)
 		hostlink_listen_cur = sock;
 	mutex_unlock(&hostlink_listen_lock);
-	if (!hostlink_listen_cur)
+	if (stopping)
 		goto out_release;
 	ret = hostlink_listen_offer(sock, name);
 	mutex_lock(&hostlink_listen_lock);

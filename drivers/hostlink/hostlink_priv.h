@@ -229,9 +229,7 @@ void hostlink_fail_all(struct hostlink_conn *conn, int err);
 /* hostlink_wire.c: frames */
 void hostlink_hdr_init(struct hostlink_hdr *hdr, u8 version, u8 type,
 		       u32 len, u32 op, u64 id);
-/* Host statuses from here up are the kernel's own numbers: refused. */
-#define HOSTLINK_STATUS_LIMIT	512
-int hostlink_status_errno(u32 status);
+int hostlink_status_errno(struct hostlink_conn *conn, u32 status);
 int hostlink_hdr_check(const struct hostlink_hdr *hdr, u8 version,
 		       u32 max_frame, const char **why);
 void hostlink_cred_fill(struct hostlink_cred *cred, bool kernel);

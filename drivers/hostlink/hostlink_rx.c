@@ -54,7 +54,7 @@ static void hostlink_sk_state_change(struct sock *sk)
 		saved = conn->saved_state_change;
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
-	/* a sender waiting for room waits in the socket: a shutdown or reset wakes it */
+	/* a sender waiting for room waits in the socket: wake it too */
 	if (saved)
 		saved(sk);
 	hostlink_sk_data_ready(sk);
@@ -180,8 +180,8 @@ static int hostlink_rx_dispatch(struct hostlink_conn *conn)
  * Read and dispatch what the socket holds now, as much as rxbuf takes
  * per read, HOSTLINK_RX_BUDGET reads at most: a read that comes back
  * short has emptied the socket, and what comes later sets RX_PENDING
- * again; at the budget RX_PENDING is set for the next round.  Return: 0 when it has no
- * more, or an error that loses the connection.
+ * again; at the budget RX_PENDING is set for the next round.
+ * Return: 0 when it has no more, or an error that loses the connection.
  * Context: process context; the caller holds rx_lock and conn->sock is
  * not NULL.
  */

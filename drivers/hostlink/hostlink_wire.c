@@ -138,16 +138,24 @@ void hostlink_cred_fill(struct hostlink_cred *cred, bool kernel)
 #endif
 }
 
+/* Host statuses from here up are the kernel's own numbers: refused. */
+#define HOSTLINK_STATUS_LIMIT	512
+
 /**
  * hostlink_status_errno() - a host's status as an errno for our callers
- * @status: the status of a checked header, not 0
+ * @conn: the connection it came on, whose protocol errors count a bad one
+ * @status: the status of a checked header
  *
  * The kernel keeps the numbers from 512 up for itself (-ERESTARTSYS and
  * the like must never reach user space), so a host may not send them.
  * Context: any.
- * Return: -@status, or -EPROTO for a status the host may not send.
+ * Return: -@status (0 for 0), or -EPROTO for a status the host may not
+ * send.
  */
-int hostlink_status_errno(u32 status)
+int hostlink_status_errno(struct hostlink_conn *conn, u32 status)
 {
-	return status < HOSTLINK_STATUS_LIMIT ? -(int)status : -EPROTO;
+	if (status < HOSTLINK_STATUS_LIMIT)
+		return -(int)status;
+	atomic64_inc(&conn->stats.protocol_errors);
+	return -EPROTO;
 }
