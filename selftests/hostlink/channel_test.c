@@ -127,6 +127,27 @@ static uint64_t read_request(struct hl_fake *f, struct hostlink_hdr *hdr,
 	return hdr->id;
 }
 
+/*
+ * A PING through the core that the fake host answers: the call's result,
+ * or -EIO when the host saw no request.
+ */
+static int fake_ping(struct hl_fake *host, int fd)
+{
+	struct hostlink_hdr hdr;
+	char body[128];
+	struct bg b;
+
+	if (bg_start(&b, fd, HOSTLINK_TEST_PING, 10000, NULL, 0))
+		return -EIO;
+	if (!read_request(host, &hdr, body, sizeof(body)) ||
+	    hl_fake_send(host, 1, HOSTLINK_REPLY, hdr.op, hdr.id, 0, NULL, 0)) {
+		pthread_join(b.thread, NULL);
+		return -EIO;
+	}
+	pthread_join(b.thread, NULL);
+	return b.ret;
+}
+
 TEST_F(fake, handshake_from_reserved_port)
 {
 	char buf[64];
@@ -246,12 +267,7 @@ TEST_F(fake, duplicate_and_unknown_replies_dropped)
 	EXPECT_EQ(0, b.ret);
 
 	/* still the same connection, and it still works */
-	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 10000, NULL, 0));
-	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
-	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
-				  hdr.id, 0, NULL, 0));
-	pthread_join(b.thread, NULL);
-	EXPECT_EQ(0, b.ret);
+	EXPECT_EQ(0, fake_ping(&self->host, self->fd));
 	EXPECT_EQ(2, hl_stat(self->id, "dropped"));
 	EXPECT_EQ(0, hl_stat(self->id, "protocol_errors"));
 	EXPECT_EQ(1, hl_stat(self->id, "connects"));
@@ -330,12 +346,7 @@ TEST_F(fake, deadline_then_cancel)
 	/* a late reply is dropped; the connection goes on */
 	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
 				  hdr.id, 0, NULL, 0));
-	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 10000, NULL, 0));
-	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
-	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
-				  hdr.id, 0, NULL, 0));
-	pthread_join(b.thread, NULL);
-	EXPECT_EQ(0, b.ret);
+	EXPECT_EQ(0, fake_ping(&self->host, self->fd));
 	EXPECT_EQ(1, hl_stat(self->id, "dropped"));
 }
 
@@ -398,10 +409,7 @@ TEST_F(fake, host_loss_fails_all_at_once_then_reconnects)
 TEST_F(fake, events_delivered_in_order)
 {
 	struct hostlink_test_stats st;
-	struct hostlink_hdr hdr;
-	char body[128];
 	uint64_t seq;
-	struct bg b;
 
 	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
 	ASSERT_EQ(0, hl_wait(self->fd, 5000));
@@ -412,12 +420,7 @@ TEST_F(fake, events_delivered_in_order)
 	/* one of the wrong size: the service sees it and counts it bad */
 	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_EVENT,
 				  HOSTLINK_TEST_EV_TICK, 0, 0, &seq, 4));
-	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 10000, NULL, 0));
-	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
-	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
-				  hdr.id, 0, NULL, 0));
-	pthread_join(b.thread, NULL);
-	ASSERT_EQ(0, b.ret);
+	ASSERT_EQ(0, fake_ping(&self->host, self->fd));
 	ASSERT_EQ(0, hl_stats(self->fd, &st));
 	EXPECT_EQ(100, st.events);
 	EXPECT_EQ(99, st.last_seq);
@@ -508,12 +511,7 @@ TEST_F(fake, signal_mid_frame_keeps_the_connection)
 	EXPECT_EQ(HOSTLINK_CANCEL, cancel.type);
 	EXPECT_EQ(hdr.id, cancel.id);
 
-	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 10000, NULL, 0));
-	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
-	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
-				  hdr.id, 0, NULL, 0));
-	pthread_join(b.thread, NULL);
-	EXPECT_EQ(0, b.ret);
+	EXPECT_EQ(0, fake_ping(&self->host, self->fd));
 	EXPECT_EQ(1, hl_stat(self->id, "connects"));
 	EXPECT_EQ(0, hl_stat(self->id, "disconnects"));
 }
@@ -765,12 +763,7 @@ TEST_F(hostile, request_fails_cleanly_and_core_reconnects)
 	/* and the next connection works */
 	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
 	ASSERT_EQ(0, hl_wait(self->fd, 5000));
-	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_PING, 10000, NULL, 0));
-	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
-	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY, hdr.op,
-				  hdr.id, 0, NULL, 0));
-	pthread_join(b.thread, NULL);
-	EXPECT_EQ(0, b.ret);
+	EXPECT_EQ(0, fake_ping(&self->host, self->fd));
 }
 
 TEST_HARNESS_MAIN

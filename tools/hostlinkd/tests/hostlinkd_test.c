@@ -851,6 +851,27 @@ static bool t_offer_is(int fd, const char *service)
 	       !memcmp(buf + HL_HDR_LEN, name, sizeof(name));
 }
 
+/*
+ * A fake VMM's socket at DIR/@name (its path into @path) and a daemon
+ * dialling through it (@args).  The listener, or -1 with a failed case.
+ */
+static int t_vmm_daemon(struct td *d, const char *name, const char *const *args,
+			char *path, size_t len)
+{
+	int lfd;
+
+	snprintf(path, len, "%s/%s", td_dir, name);
+	lfd = t_vmm_listen(path);
+	if (lfd >= 0 && td_start(d, name, args)) {
+		close(lfd);
+		unlink(path);
+		lfd = -1;
+	}
+	if (lfd < 0)
+		t_ok(0, "hostlinkd with a fake VMM at DIR/%s is ready", name);
+	return lfd;
+}
+
 static void t_dialled(void)
 {
 	const char *args[] = { "--hybrid-connect", "511", NULL };
@@ -860,14 +881,9 @@ static void t_dialled(void)
 	int lfd, fd;
 	bool ok;
 
-	snprintf(path, sizeof(path), "%s/dial", td_dir);
-	lfd = t_vmm_listen(path);
-	if (lfd < 0 || td_start(&d, "dial", args)) {
-		t_ok(0, "hostlinkd --hybrid DIR/dial --hybrid-connect 511 is ready");
-		if (lfd >= 0)
-			close(lfd);
+	lfd = t_vmm_daemon(&d, "dial", args, path, sizeof(path));
+	if (lfd < 0)
 		return;
-	}
 	fd = t_vmm_take(lfd, line, sizeof(line), 5000);
 	t_ok(fd >= 0 && !strcmp(line, "CONNECT 511\n"),
 	     "the daemon dials the VMM's socket: 'CONNECT 511'");
@@ -948,14 +964,9 @@ static void t_dial_silent(void)
 	int lfd, fd;
 	long t0;
 
-	snprintf(path, sizeof(path), "%s/dial2", td_dir);
-	lfd = t_vmm_listen(path);
-	if (lfd < 0 || td_start(&d, "dial2", args)) {
-		t_ok(0, "hostlinkd --hybrid-connect 600 is ready");
-		if (lfd >= 0)
-			close(lfd);
+	lfd = t_vmm_daemon(&d, "dial2", args, path, sizeof(path));
+	if (lfd < 0)
 		return;
-	}
 	fd = t_vmm_take(lfd, line, sizeof(line), 5000);
 	t0 = t_now_ms();
 	t_ok(fd >= 0 && !strcmp(line, "CONNECT 600\n") && !hlc_wait_eof(fd, 8000) &&
@@ -984,14 +995,9 @@ static void t_kernel_slot(void)
 	struct td d;
 	bool ok;
 
-	snprintf(path, sizeof(path), "%s/slot", td_dir);
-	lfd = t_vmm_listen(path);
-	if (lfd < 0 || td_start(&d, "slot", args)) {
-		t_ok(0, "hostlinkd --hybrid-connect 511 --max-connections 2 is ready");
-		if (lfd >= 0)
-			close(lfd);
+	lfd = t_vmm_daemon(&d, "slot", args, path, sizeof(path));
+	if (lfd < 0)
 		return;
-	}
 	/* 2 let in, 4 to be told EUSERS, 2 dropped at once. */
 	for (i = 0; i < 8; i++)
 		if (hlc_connect(d.sock, &crowd[i]))
