@@ -138,6 +138,15 @@ check "alias lookup loads mod_al" bash -c "[ $rc -eq 0 ] && grep -qx live '$root
 ml ensure mod_bl
 check "blacklisted in modprobe.d: exit 1, 'blacklisted', not loaded" \
 	bash -c "[ $rc -eq 1 ] && grep -q blacklisted '$work/out' && [ ! -e '$root/sys/module/mod_bl' ]"
+# modprobe loads a blacklisted module named directly; modload does not,
+# as systemd-modules-load: the README and the man page must say so.
+readme_ml=$(sed -n '/^- `modload ensure NAME/,/^- /p' "$top/README.md" | tr '\n' ' ')
+check "README: the blacklist is not claimed to be modprobe's" \
+	bash -c "! grep -qi 'exactly like .modprobe.' <<<\"\$1\"" _ "$readme_ml"
+check "README: the blacklist is systemd-modules-load's (named directly: refused)" \
+	bash -c "grep -q 'as .systemd-modules-load. does' <<<\"\$1\" && grep -q 'named directly' <<<\"\$1\"" _ "$readme_ml"
+check "modload.8: a blacklisted name given directly is refused, unlike modprobe" \
+	bash -c "tr '\n' ' ' <'$top/tools/modload/modload.8' | grep -q 'even when it is named directly'"
 
 ml --no-image ensure nosuch
 check "not found: exit 3" [ $rc -eq 3 ]
