@@ -2,7 +2,7 @@
 /*
  * modload: loading through libkmod, the way modprobe and
  * systemd-modules-load do (dependencies, blacklist, built-in and live
- * modules), and, when the kernel refuses, the reason in plain words
+ * modules, install commands), and, when the kernel refuses, the reason in plain words
  * with the kernel log lines that explain it.
  */
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -73,6 +74,8 @@ const char *ml_result_name(enum ml_result res)
 		return "live";
 	case ML_RES_BUILTIN:
 		return "built-in";
+	case ML_RES_INSTALL:
+		return "install";
 	case ML_RES_BLACKLISTED:
 		return "blacklisted";
 	case ML_RES_FAILED:
@@ -277,8 +280,98 @@ static void ml_print_action(struct kmod_module *m, bool install,
 			    const char *options)
 {
 	(void)options;
-	ml_debug("%s %s\n", install ? "install" : "insmod",
-		 install ? kmod_module_get_name(m) : kmod_module_get_path(m));
+	if (install)
+		ml_debug("install %s: %s\n", kmod_module_get_name(m),
+			 kmod_module_get_install_commands(m));
+	else
+		ml_debug("insmod %s\n", kmod_module_get_path(m));
+}
+
+/*
+ * What an install command of modprobe.d did.  libkmod hands it to
+ * ml_run_install instead of running it itself, so that its outcome is
+ * known here and said in words.
+ */
+struct ml_install {
+	const char *target;		/* the module asked for */
+	char mod[ML_NAME_MAX + 1];	/* whose command ran last */
+	char cmd[320];
+	int status;			/* exit status, or -1 */
+	int sig;			/* the signal that killed it, or 0 */
+	int err;			/* could not be run: negative errno */
+	bool target_ran;		/* the target's own command succeeded */
+	bool failed;
+};
+
+/*
+ * Run an install command as modprobe does (libkmod's command_do):
+ * /bin/sh -c CMD with MODPROBE_MODULE set.  Returns 0 when it exited 0.
+ */
+static int ml_run_install(struct kmod_module *m, const char *cmdline,
+			  void *data)
+{
+	struct ml_install *in = data;
+	const char *name = kmod_module_get_name(m);
+	int status;
+	pid_t pid;
+
+	snprintf(in->mod, sizeof(in->mod), "%s", name);
+	snprintf(in->cmd, sizeof(in->cmd), "%s", cmdline);
+	in->status = -1;
+	in->sig = 0;
+	in->err = 0;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		in->err = -errno;
+		in->failed = true;
+		return in->err;
+	}
+	if (pid == 0) {
+		setenv("MODPROBE_MODULE", name, 1);
+		execl("/bin/sh", "sh", "-c", cmdline, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			in->err = -errno;
+			in->failed = true;
+			return in->err;
+		}
+	}
+	if (WIFEXITED(status))
+		in->status = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		in->sig = WTERMSIG(status);
+	if (in->status != 0) {
+		in->failed = true;
+		return -ECANCELED;
+	}
+	if (!strcmp(name, in->target))
+		in->target_ran = true;
+	return 0;
+}
+
+/* The words for an install command that failed. */
+static void ml_install_reason(const struct ml_install *in,
+			      struct ml_outcome *out)
+{
+	char whose[ML_NAME_MAX + 8] = "", how[128];
+
+	if (strcmp(in->mod, in->target))
+		snprintf(whose, sizeof(whose), " of %s", in->mod);
+	if (in->err)
+		snprintf(how, sizeof(how), "could not be run: %s",
+			 strerror(-in->err));
+	else if (in->sig)
+		snprintf(how, sizeof(how), "was killed by signal %d (%s)",
+			 in->sig, strsignal(in->sig));
+	else
+		snprintf(how, sizeof(how), "exited with status %d", in->status);
+	snprintf(out->reason, sizeof(out->reason),
+		 "the install command `%.300s`%s (modprobe.d) %s", in->cmd,
+		 whose, how);
 }
 
 static void ml_kmsg_show(const struct ml_kmsg *k)
@@ -302,6 +395,7 @@ static void ml_kmsg_show(const struct ml_kmsg *k)
 static enum ml_result ml_load_one(struct kmod_module *m, const char *asked,
 				  struct ml_outcome *out)
 {
+	struct ml_install in = { .target = kmod_module_get_name(m) };
 	struct ml_kmsg k;
 	int state, err;
 
@@ -312,13 +406,22 @@ static enum ml_result ml_load_one(struct kmod_module *m, const char *asked,
 		return ML_RES_LIVE;
 	ml_kmsg_mark(&k);
 	err = kmod_module_probe_insert_module(m, KMOD_PROBE_APPLY_BLACKLIST,
-					      NULL, NULL, NULL, ml_print_action);
+					      NULL, ml_run_install, &in,
+					      ml_print_action);
 	if (err == KMOD_PROBE_APPLY_BLACKLIST) {
 		if (k.fd >= 0)
 			close(k.fd);
 		snprintf(out->reason, sizeof(out->reason),
 			 "blacklisted in modprobe.d: not loaded");
 		return ML_RES_BLACKLISTED;
+	}
+	if (in.failed) {
+		/* The kernel was not asked: no kernel log to show. */
+		if (k.fd >= 0)
+			close(k.fd);
+		ml_install_reason(&in, out);
+		fprintf(stderr, "modload: %s: %s\n", asked, out->reason);
+		return ML_RES_FAILED;
 	}
 	if (err < 0 && err != -EEXIST) {
 		ml_kmsg_collect(&k, kmod_module_get_name(m));
@@ -334,6 +437,13 @@ static enum ml_result ml_load_one(struct kmod_module *m, const char *asked,
 		return ML_RES_LOADED;
 	if (state == KMOD_MODULE_BUILTIN)
 		return ML_RES_BUILTIN;
+	if (in.target_ran) {
+		/* modprobe.d said to run this instead: done, as modprobe. */
+		snprintf(out->reason, sizeof(out->reason),
+			 "install command `%.300s` ran, as modprobe.d says",
+			 in.cmd);
+		return ML_RES_INSTALL;
+	}
 	snprintf(out->reason, sizeof(out->reason),
 		 "the kernel took %s but it is not live (%s)",
 		 kmod_module_get_name(m),

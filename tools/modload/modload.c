@@ -58,8 +58,9 @@ static void ml_usage(FILE *f)
 		"  -h, --help       this text\n"
 		"  -V, --version    the version\n"
 		"\n"
-		"Exit status: 0 all live or built-in; 1 at least one failed to load\n"
-		"(or is blacklisted); 2 usage; 3 not found in the tree nor in an image;\n"
+		"Exit status: 0 all live or built-in (or their modprobe.d install command\n"
+		"ran and exited 0); 1 at least one failed to load (is blacklisted, or its\n"
+		"install command failed); 2 usage; 3 not found in the tree nor in an image;\n"
 		"4 image problem (wrong release, corrupt, cannot mount); 5 environment\n"
 		"(not root, no libkmod context).  See modload(8).\n");
 }
@@ -80,6 +81,9 @@ static void ml_report(const char *name, const struct ml_outcome *out)
 		break;
 	case ML_RES_BUILTIN:
 		ml_info("%s: built-in\n", name);
+		break;
+	case ML_RES_INSTALL:
+		ml_info("%s: %s\n", name, out->reason);
 		break;
 	case ML_RES_BLACKLISTED:
 	case ML_RES_NOTFOUND:

@@ -107,6 +107,7 @@ enum ml_result {
 	ML_RES_LOADED,
 	ML_RES_LIVE,
 	ML_RES_BUILTIN,
+	ML_RES_INSTALL,		/* modprobe.d's install command ran instead */
 	ML_RES_BLACKLISTED,
 	ML_RES_FAILED,
 	ML_RES_NOTFOUND,

@@ -84,8 +84,19 @@ setup() {
 	mkko mod_ver "" "" ""
 	mkko mod_noise "" "" ""
 	mkko mod_cmd "" "" ""
+	mkko mod_itrue "" "" ""
+	mkko mod_ifalse "" "ifalse_fn" ""
+	mkko mod_iexit "" "" ""
+	mkko mod_ienv "" "" ""
+	mkko mod_iuser "mod_ifalse" "" "ifalse_fn"
 	echo "kernel/fake/mod_bi.ko" >"$mods/modules.builtin"
-	echo "blacklist mod_bl" >"$root/etc/modprobe.d/test.conf"
+	cat >"$root/etc/modprobe.d/test.conf" <<-EOT
+	blacklist mod_bl
+	install mod_itrue /bin/true
+	install mod_ifalse /bin/false
+	install mod_iexit echo from the command; exit 3
+	install mod_ienv echo "\$MODPROBE_MODULE" >$root/fake/ienv
+	EOT
 	depmod -b "$root" "$kver" 2>/dev/null
 	printf '2\nmod_sym: Unknown symbol usb_stor_probe (err -2)\n' >"$root/fake/fail/mod_sym"
 	printf '129\nmod_sig: module verification failed: signature and/or required key missing - tainting kernel\nLoading of module with unavailable key is rejected\n' >"$root/fake/fail/mod_sig"
@@ -138,6 +149,30 @@ check "alias lookup loads mod_al" bash -c "[ $rc -eq 0 ] && grep -qx live '$root
 ml ensure mod_bl
 check "blacklisted in modprobe.d: exit 1, 'blacklisted', not loaded" \
 	bash -c "[ $rc -eq 1 ] && grep -q blacklisted '$work/out' && [ ! -e '$root/sys/module/mod_bl' ]"
+# install commands (modprobe.d): modprobe runs them instead of loading,
+# and its exit status is theirs.
+ml ensure mod_itrue
+check "install /bin/true: exit 0, as modprobe" [ $rc -eq 0 ]
+check "install /bin/true: says the install command ran" \
+	has "mod_itrue: install command \`/bin/true\` ran, as modprobe.d says"
+check "install /bin/true: not called 'not live', nothing loaded" \
+	bash -c "! grep -q 'not live' '$work/out' && [ ! -e '$root/sys/module/mod_itrue' ]"
+ml ensure mod_ifalse
+check "install /bin/false: exit 1" [ $rc -eq 1 ]
+check "install /bin/false: says the command and its status, at default verbosity" \
+	has "mod_ifalse: the install command \`/bin/false\` (modprobe.d) exited with status 1"
+check "install /bin/false: the kernel is not blamed" \
+	bash -c "! grep -qi 'kernel' '$work/out'"
+ml ensure mod_iexit
+check "install command exiting 3: status 3, its own output shown" \
+	bash -c "[ $rc -eq 1 ] && grep -q 'exited with status 3' '$work/out' && grep -q 'from the command' '$work/out'"
+ml ensure mod_ienv
+check "install command: MODPROBE_MODULE set, as modprobe does" \
+	bash -c "[ $rc -eq 0 ] && grep -qx mod_ienv '$root/fake/ienv'"
+ml ensure mod_iuser
+check "a dependency's install command failing: named, exit 1, module not loaded" \
+	bash -c "[ $rc -eq 1 ] && grep -q 'mod_iuser: the install command \`/bin/false\` of mod_ifalse (modprobe.d) exited with status 1' '$work/out' && [ ! -e '$root/sys/module/mod_iuser' ]"
+
 # modprobe loads a blacklisted module named directly; modload does not,
 # as systemd-modules-load: the README and the man page must say so.
 readme_ml=$(sed -n '/^- `modload ensure NAME/,/^- /p' "$top/README.md" | tr '\n' ' ')
@@ -188,6 +223,8 @@ check "status: mod_c asked again when live: 'live'" grep -qE '^mod_c +[0-9T:-]+Z
 check "status: mod_bi built-in" grep -qE '^mod_bi .* built-in +built-in$' "$work/out"
 check "status: mod_bl blacklisted, not loaded" grep -qE '^mod_bl .* blacklisted +not loaded' "$work/out"
 check "status: mod_sym failed with its reason" grep -qE '^mod_sym .* failed +failed: unknown symbol' "$work/out"
+check "status: mod_itrue's install command ran" \
+	grep -qE '^mod_itrue .* install +not loaded: install command `/bin/true` ran' "$work/out"
 check "status: nosuch not found" grep -qE '^nosuch .* not-found ' "$work/out"
 check "status: the last request of mod_cmd counts (modules_disabled)" \
 	bash -c "[ \$(grep -c '^mod_cmd ' '$work/out') -eq 1 ] && grep '^mod_cmd ' '$work/out' | grep -q modules_disabled"
