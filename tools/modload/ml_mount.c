@@ -273,7 +273,7 @@ static int ml_image_find(const char *spec, const char *release, char *path,
 			return ml_fail(-EINVAL, "--image %s: not a UUID", spec);
 		err = ml_scan(&s);
 		hl_uuid_format(s.want_uuid, u);
-		if (err == -ENODEV && s.other[0])
+		if (err == -ENODEV && s.other[0] && !spec)
 			return ml_fail(-EXDEV,
 				       "a modules image is attached, %s, but not the one for kernel %s (UUID %s)",
 				       s.other, release, u);
@@ -584,10 +584,72 @@ err_umount_rw:
 	return err;
 }
 
+/* Do a and b name the same block device, or the same file? */
+static bool ml_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (!a[0] || !b[0] || stat(a, &sa) < 0 || stat(b, &sb) < 0)
+		return false;
+	if (S_ISBLK(sa.st_mode) || S_ISBLK(sb.st_mode))
+		return S_ISBLK(sa.st_mode) && S_ISBLK(sb.st_mode) &&
+		       sa.st_rdev == sb.st_rdev;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Has the mounted image the UUID or label spec asks for? */
+static bool ml_mounted_has(const char *spec, const struct ml_image_info *info)
+{
+	uint8_t want[16];
+	struct ml_sb sb;
+	int fd, err;
+
+	if (!info->source[0])
+		return false;
+	fd = open(info->source, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	err = ml_sb_read(fd, &sb);
+	close(fd);
+	if (err)
+		return false;
+	if (!strncmp(spec, "LABEL=", 6))
+		return !strcmp(sb.label, spec + 6);
+	return !strncmp(spec, "UUID=", 5) && !hl_uuid_parse(spec + 5, want) &&
+	       !memcmp(want, sb.uuid, 16);
+}
+
+/*
+ * --image SPEC while the overlay is there already: SPEC must exist and
+ * be the image mounted, or the user would believe it is in use.
+ */
+static int ml_image_check_reused(const char *spec, const char *release,
+				 const struct ml_image_info *info)
+{
+	char path[300], mounted[620];
+	bool is_file;
+	int err;
+
+	snprintf(mounted, sizeof(mounted), "%s%s%s",
+		 info->source[0] ? info->source : "an unknown device",
+		 info->backing[0] ? ", file " : "", info->backing);
+	err = ml_image_find(spec, release, path, sizeof(path), &is_file);
+	if (err)
+		return ml_fail(err, "%s (the overlay on /lib/modules/%s is from %s)",
+			       ml_err(), release, mounted);
+	if (ml_same_file(path, info->source) ||
+	    ml_same_file(path, info->backing) || ml_mounted_has(spec, info))
+		return 0;
+	return ml_fail(-EXDEV,
+		       "--image %s is not the image overlaid on /lib/modules/%s (%s); unmount that overlay to use another",
+		       spec, release, mounted);
+}
+
 /*
  * Make the modules image's modules visible under /lib/modules/<release>:
- * reuse the overlay if it is there, else find, check, mount, overlay and
- * run depmod.  -ENODEV: no image attached.
+ * reuse the overlay if it is there (and is spec's, when spec is given),
+ * else find, check, mount, overlay and run depmod.  -ENODEV: no image
+ * attached.
  */
 int ml_image_ensure(const char *spec, const char *release,
 		    struct ml_image_info *info)
@@ -600,6 +662,9 @@ int ml_image_ensure(const char *spec, const char *release,
 	int fd, lfd = -1, err;
 
 	if (!ml_image_mounted(release, info)) {
+		err = spec ? ml_image_check_reused(spec, release, info) : 0;
+		if (err)
+			return err;
 		if (stat(ML_RW_DIR "/upper/modules.dep.bin", &st) < 0)
 			return ml_run_depmod(release);
 		return 0;

@@ -61,7 +61,8 @@ static void ml_usage(FILE *f)
 		"Exit status: 0 all live or built-in (or their modprobe.d install command\n"
 		"ran and exited 0); 1 at least one failed to load (is blacklisted, or its\n"
 		"install command failed); 2 usage; 3 not found in the tree nor in an image;\n"
-		"4 image problem (wrong release, corrupt, cannot mount); 5 environment\n"
+		"4 image problem (wrong release, corrupt, cannot mount, --image not there\n"
+		"or not the image already overlaid); 5 environment\n"
 		"(not root, no libkmod context).  See modload(8).\n");
 }
 

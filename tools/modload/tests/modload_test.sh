@@ -424,6 +424,37 @@ attach vdc "$work/good.ext4"
 ml ensure nosuch
 check "overlay present: reused (no mount), module still not found: exit 3" \
 	bash -c "[ $rc -eq 3 ] && [ ! -s '$root/fake/mount.log' ]"
+# --image with the overlay there: it must name the image mounted.
+ml --image /dev/nonexist ensure mod_a
+check "overlay present, --image names nothing: exit 4, says so" \
+	bash -c "[ $rc -eq 4 ] && grep -q -- '--image /dev/nonexist: No such file or directory' '$work/out' && grep -q 'overlay on /lib/modules/$kver is from /dev/vdc' '$work/out'"
+ml --image "$work/other.ext4" ensure mod_a
+check "overlay present, --image another image file: exit 4, names both" \
+	bash -c "[ $rc -eq 4 ] && grep -q -- '--image $work/other.ext4 is not the image overlaid on /lib/modules/$kver (/dev/vdc)' '$work/out'"
+ml --image UUID=00000000-0000-0000-0000-000000000001 ensure mod_a
+check "overlay present, --image UUID= of no device: exit 4" \
+	bash -c "[ $rc -eq 4 ] && grep -q 'no block device with UUID 00000000-0000-0000-0000-000000000001' '$work/out'"
+ml --image LABEL=no-such-label ensure mod_a
+check "overlay present, --image LABEL= of no device: exit 4" [ $rc -eq 4 ]
+ml --image /dev/vdc ensure mod_a
+check "overlay present, --image the mounted device: exit 0, quietly" \
+	bash -c "[ $rc -eq 0 ] && ! grep -q 'modload:' '$work/out'"
+ml --image "UUID=$uuid" ensure mod_a
+check "overlay present, --image UUID= of the mounted image: exit 0" [ $rc -eq 0 ]
+ml --image LABEL=hl-modules ensure mod_a
+check "overlay present, --image LABEL= of the mounted image: exit 0" [ $rc -eq 0 ]
+mkdir -p "$root/sys/class/block/loop7/loop"
+echo "$work/good.ext4" >"$root/sys/class/block/loop7/loop/backing_file"
+sed -i 's|/dev/vdc ro$|/dev/loop7 ro|' "$root/proc/self/mountinfo"
+ml --image "$work/good.ext4" ensure mod_a
+check "overlay present from a file on a loop device, --image that file: exit 0" [ $rc -eq 0 ]
+ml --image /dev/vdc ensure mod_a
+check "... --image another device: exit 4" \
+	bash -c "[ $rc -eq 4 ] && grep -q 'not the image overlaid on /lib/modules/$kver (/dev/loop7, file $work/good.ext4)' '$work/out'"
+sed -i 's|/dev/loop7 ro$|/dev/vdc ro|' "$root/proc/self/mountinfo"
+rm -rf "$root/sys/class/block/loop7"
+check "--image checks mounted nothing" [ ! -s "$root/fake/mount.log" ]
+
 ml status
 check "status: the image source, release and mount" \
 	bash -c "grep -q '^image: /dev/vdc, kernel $kver, layout wsl, mounted on /run/modload/image' '$work/out' && grep -q '^overlay: /lib/modules/$kver' '$work/out'"
