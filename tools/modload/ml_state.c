@@ -114,12 +114,17 @@ static int ml_state_load(struct ml_req **reqs, int *n)
 	return 0;
 }
 
+static int ml_max(int a, size_t b)
+{
+	return (size_t)a > b ? a : (int)b;
+}
+
 int ml_status(const char *release)
 {
 	struct ml_image_info info;
 	struct kmod_ctx *ctx;
 	struct ml_req *reqs;
-	int n, i, err;
+	int n, i, err, wname, wwhen, wres;
 
 	err = ml_state_load(&reqs, &n);
 	if (err) {
@@ -128,12 +133,20 @@ int ml_status(const char *release)
 		return ML_EXIT_ENV;
 	}
 	ctx = ml_ctx_new();
-	if (!n) {
-		printf("no modules requested since boot\n");
-	} else {
-		printf("%-24s %-20s  %-11s  %s\n", "MODULE", "REQUESTED", "RESULT",
-		       "NOW");
+	/* Widths from the data: an alias such as usb:v...p... is long. */
+	wname = strlen("MODULE");
+	wwhen = strlen("REQUESTED");
+	wres = strlen("RESULT");
+	for (i = 0; i < n; i++) {
+		wname = ml_max(wname, strlen(reqs[i].name));
+		wwhen = ml_max(wwhen, strlen(reqs[i].when));
+		wres = ml_max(wres, strlen(reqs[i].result));
 	}
+	if (!n)
+		printf("no modules requested since boot\n");
+	else
+		printf("%-*s  %-*s  %-*s  %s\n", wname, "MODULE", wwhen,
+		       "REQUESTED", wres, "RESULT", "NOW");
 	for (i = 0; i < n; i++) {
 		const char *now = ml_state_now(ctx, reqs[i].name);
 		char nowbuf[600];
@@ -144,8 +157,8 @@ int ml_status(const char *release)
 				 "failed" : "not loaded", reqs[i].reason);
 		else
 			snprintf(nowbuf, sizeof(nowbuf), "%s", now);
-		printf("%-24s %-20s  %-11s  %s\n", reqs[i].name, reqs[i].when,
-		       reqs[i].result, nowbuf);
+		printf("%-*s  %-*s  %-*s  %s\n", wname, reqs[i].name, wwhen,
+		       reqs[i].when, wres, reqs[i].result, nowbuf);
 	}
 	free(reqs);
 	if (ctx)

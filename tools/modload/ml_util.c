@@ -43,6 +43,8 @@ void ml_info(const char *fmt, ...)
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
+	/* Before what follows on stderr, even when both go to one file. */
+	fflush(stdout);
 }
 
 void ml_debug(const char *fmt, ...)

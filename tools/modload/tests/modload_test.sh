@@ -145,6 +145,9 @@ check "built-in (modules.builtin): exit 0, 'built-in'" bash -c "[ $rc -eq 0 ] &&
 
 ml ensure fakebus:v1234d5678
 check "alias lookup loads mod_al" bash -c "[ $rc -eq 0 ] && grep -qx live '$root/sys/module/mod_al/initstate'"
+longalias=fakebus:v1234d5678p9abcdc00dsc00dp00ic08isc06ip50in00
+ml ensure "$longalias"
+check "a long alias (as USB ones are) loads too" [ $rc -eq 0 ]
 
 ml ensure mod_bl
 check "blacklisted in modprobe.d: exit 1, 'blacklisted', not loaded" \
@@ -229,6 +232,21 @@ check "status: nosuch not found" grep -qE '^nosuch .* not-found ' "$work/out"
 check "status: the last request of mod_cmd counts (modules_disabled)" \
 	bash -c "[ \$(grep -c '^mod_cmd ' '$work/out') -eq 1 ] && grep '^mod_cmd ' '$work/out' | grep -q modules_disabled"
 check "status: no image mounted" has "image: none mounted"
+# Where each of the first four fields starts, per line: one answer.
+cols() {
+	grep -vE '^(image|overlay):' "$work/out" | awk '{
+		s = $0; off = 0; pos = ""
+		for (k = 1; k <= 4; k++) {
+			if (!match(s, /[^ ]+/)) break
+			pos = pos " " (off + RSTART)
+			off += RSTART + RLENGTH - 1
+			s = substr(s, RSTART + RLENGTH)
+		}
+		print pos
+	}' | sort -u | wc -l
+}
+check "status: a long name keeps the columns aligned" \
+	bash -c "grep -q '^$longalias ' '$work/out' && [ \$1 -eq 1 ]" _ "$(cols)"
 rm -rf "$root/sys/module/mod_dash"
 ml status
 check "status: a module unloaded since shows 'not loaded'" grep -qE '^mod_dash .* loaded +not loaded$' "$work/out"
@@ -388,6 +406,11 @@ check "base tree a subset of the image: its indexes go to the upper layer" \
 	bash -c "grep -q \"using the image's indexes\" '$work/out' && cmp -s '$root/run/modload/image/modules.dep.bin' '$root/run/modload/rw/upper/modules.dep.bin'"
 check "... and depmod does not run" bash -c "! grep -q 'modload: depmod' '$work/out'"
 check "... the overlay was mounted" grep -q "^mount overlay /lib/modules/$kver overlay" "$root/fake/mount.log"
+rm -rf "$root/run/modload/rw" "$root/sys/module/mod_a"
+: >"$root/fake/mount.log"
+MLFAKE_MOUNT_OK=3 ml -v ensure nosuch mod_a
+check "the image line comes before the insmod lines it explains" \
+	bash -c "i=\$(grep -n '^image: .* overlaid on' '$work/out' | cut -d: -f1); m=\$(grep -n 'insmod .*mod_a.ko' '$work/out' | cut -d: -f1); [ -n \"\$i\" ] && [ -n \"\$m\" ] && [ \$i -lt \$m ]"
 rm -rf "$root/run/modload/rw"
 # mod_a left out of the base: its dependants' lines lose it there, but
 # the files are the image's (same size): still the image's indexes
