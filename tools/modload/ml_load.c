@@ -2,8 +2,8 @@
 /*
  * modload: loading through libkmod, the way modprobe and
  * systemd-modules-load do (dependencies, blacklist, built-in and live
- * modules, install commands), and, when the kernel refuses, the reason in plain words
- * with the kernel log lines that explain it.
+ * modules, install commands), and, when the kernel refuses, the reason
+ * in plain words with the kernel log lines that explain it.
  */
 #include <errno.h>
 #include <fcntl.h>
