@@ -210,20 +210,46 @@ ok_if "ext4 built in another directory (MKMODIMG_TMPDIR): same bytes, nothing le
 		cmp '$d/out/tmpdir.vhdx' '$d/out/wsl.vhdx' && [ -z \"\$(ls -A '$d/rawtmp')\" ]"
 ok_if "raw: same bytes from the copy" \
 	bash -c "'$mkmodimg' --from '$d/tree2' --add '$d/add' --format raw -o '$d/out/copy.raw' && cmp '$d/out/copy.raw' '$w'"
+# as_nobody ARGS...: mkmodimg ARGS as user 65534 (SOURCE_DATE_EPOCH set),
+# run from a copy of the script and its helper in a 0755 directory of
+# its own: the checkout may sit where others cannot go.
+as_nobody() {
+	local bin rc
+	bin=$(mktemp -d) || return 1
+	chmod 755 "$bin" && cp "$mkmodimg" "$seal" "$bin/" || { rm -rf "$bin"; return 1; }
+	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/ \
+		MKMODIMG_SEAL="$bin/${seal##*/}" SOURCE_DATE_EPOCH=$epoch "$bin/${mkmodimg##*/}" "$@"
+	rc=$?
+	rm -rf "$bin"
+	return $rc
+}
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	mkdir -p "$d/nobody"
 	chown 65534:65534 "$d/nobody"
 	ok_if "built as an unprivileged user: same bytes as root's" \
-		bash -c "setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/ MKMODIMG_SEAL='$seal' \
-			SOURCE_DATE_EPOCH=$epoch '$mkmodimg' --from '$d/tree' --add '$d/add' -o '$d/nobody/u.vhdx' 2>&1 | sed 's/^/# /';
+		bash -c "$(declare -f as_nobody); seal='$seal' mkmodimg='$mkmodimg' epoch=$epoch
+			as_nobody --from '$d/tree' --add '$d/add' -o '$d/nobody/u.vhdx' 2>&1 | sed 's/^/# /'
 			cmp '$d/nobody/u.vhdx' '$d/out/wsl.vhdx'"
 	ok_if "unprivileged nested raw: same bytes as root's" \
-		bash -c "setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/ MKMODIMG_SEAL='$seal' \
-			SOURCE_DATE_EPOCH=$epoch '$mkmodimg' --from '$d/tree' --layout nested --format raw \
+		bash -c "$(declare -f as_nobody); seal='$seal' mkmodimg='$mkmodimg' epoch=$epoch
+			as_nobody --from '$d/tree' --layout nested --format raw \
 			--add '$d/add/hl/fc.ko' -o '$d/nobody/u.raw' 2>&1 | sed 's/^/# /'; cmp '$d/nobody/u.raw' '$n'"
+	# A checkout where others cannot go (a clone in root's 0700 home):
+	# the cases above must not depend on where it is.
+	mkdir -m 700 "$d/home"
+	mkdir -p "$d/home/co/tools/mkmodimg" "$d/home/co/build/tools/mkmodimg"
+	cp "$mkmodimg" "$d/home/co/tools/mkmodimg/"
+	cp "$seal" "$d/home/co/build/tools/mkmodimg/"
+	ok_if "unprivileged build from a checkout under a 0700 directory" \
+		bash -c "$(declare -f as_nobody); seal='$d/home/co/build/tools/mkmodimg/mkmodimg-seal'
+			mkmodimg='$d/home/co/tools/mkmodimg/mkmodimg' epoch=$epoch
+			as_nobody --from '$d/tree' --format raw -o '$d/nobody/h.raw' 2>&1 | sed 's/^/# /'
+			[ -s '$d/nobody/h.raw' ]"
+	rm -rf "$d/home"
 else
 	skip "built as an unprivileged user: same bytes as root's" "not root, or no setpriv"
 	skip "unprivileged nested raw: same bytes as root's" "not root, or no setpriv"
+	skip "unprivileged build from a checkout under a 0700 directory" "not root, or no setpriv"
 fi
 ok_if "the source tree is untouched (stale modules.dep, links)" \
 	bash -c "[ \"\$(cat '$d/tree/lib/modules/$kver/modules.dep')\" = stale ] && [ -L '$d/tree/lib/modules/$kver/build' ]"
