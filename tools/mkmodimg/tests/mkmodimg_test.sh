@@ -5,7 +5,8 @@
 # reads), no kernel needed: both layouts and formats, the image against
 # Documentation/modules-image.rst, byte-identical rebuilds (two stage
 # copies, root and an unprivileged user, other times and umask), each
-# error, and mkmodimg-seal on corrupted files.  TAP on stdout.
+# error, interruptions at each step, and mkmodimg-seal on corrupted
+# files.  TAP on stdout.
 #
 # Needs mkmodimg-seal built (make -C tools/mkmodimg); MKMODIMG_SEAL
 # picks another build (such as a SANITIZE=address,undefined one).
@@ -336,6 +337,75 @@ ok_if "--force replaces it" \
 ok_if "--version prints the hostlink version" \
 	bash -c "'$mkmodimg' --version | grep -qx \"mkmodimg \$(sed -n 's/^#define HOSTLINK_VERSION \"\\(.*\\)\"/\\1/p' '$top/include/linux/hostlink.h')\""
 ok_if "--help" bash -c "'$mkmodimg' --help | grep -q -- '--layout wsl|nested'"
+
+# Interrupted at each step by SIGTERM or SIGINT to its process group (as
+# a terminal, timeout or a service manager sends them): status 128 + the
+# signal, one line saying so, no process left, no temporary file.  A
+# stand-in for each program (hold) stops the step it runs: when $HOLD
+# matches "program arguments" it sends its pid through a FIFO and waits
+# to be killed; other calls run the real program.
+h=$d/hold
+mkdir -p "$h/bin" "$h/out" "$h/tmp"
+cat >"$h/hold" <<'END'
+#!/bin/bash
+name=${0##*/}
+# shellcheck disable=SC2053
+if [[ "$name $*" == $HOLD ]]; then
+	echo $$ >"$HOLD_FIFO"
+	exec sleep 300
+fi
+[ "$name" != mkmodimg-seal ] || exec "$HOLD_SEAL" "$@"
+PATH=$HOLD_PATH exec "$name" "$@"
+END
+chmod +x "$h/hold"
+for p in cp find ln depmod mke2fs debugfs qemu-img mkmodimg-seal; do
+	ln -s ../hold "$h/bin/$p"
+done
+mkfifo "$h/fifo"
+# interrupt SIGNAL HOLD: mkmodimg held at the call HOLD matches, then
+# SIGNAL to its process group.
+interrupt() {
+	local sig=$1 fd pid held rc want left
+	exec {fd}<>"$h/fifo"
+	set -m
+	env HOLD="$2" HOLD_FIFO="$h/fifo" HOLD_SEAL="$seal" HOLD_PATH="$PATH" PATH="$h/bin:$PATH" \
+		MKMODIMG_SEAL="$h/bin/mkmodimg-seal" MKMODIMG_TMPDIR="$h/tmp" \
+		"$mkmodimg" --from "$d/tree" --add "$d/add" -o "$h/out/o.vhdx" 2>"$h/err" &
+	pid=$!
+	set +m
+	if ! read -r -t 60 -u "$fd" held; then
+		exec {fd}<&-
+		kill -KILL -- -"$pid" 2>/dev/null
+		wait "$pid"
+		echo "# never reached '$2': $(cat "$h/err")"
+		return 1
+	fi
+	exec {fd}<&-
+	kill -"$sig" -- -"$pid"
+	wait "$pid"
+	rc=$? want=$((128 + $(kill -l "$sig")))
+	# The held program and every other one of the group are gone
+	# (zombies aside: they are the reaper's).
+	left=$(ps -eo pgid=,pid=,stat=,args= | awk -v g="$pid" -v p="$held" '($1 == g || $2 == p) && $3 !~ /^Z/')
+	[ -z "$left" ] || { echo "# still running: $left"; kill -KILL -- -"$pid" "$held"; return 1; }
+	[ $rc -eq $want ] || { echo "# exit $rc, wanted $want: $(cat "$h/err")"; return 1; }
+	if ! grep -qx "mkmodimg: interrupted by SIG$sig: temporary files removed" "$h/err" ||
+		[ "$(grep -c . "$h/err")" -ne 1 ]; then
+		echo "# said: $(cat "$h/err")"
+		return 1
+	fi
+	left=$(find "$h/out" "$h/tmp" -mindepth 1 -maxdepth 1)
+	# shellcheck disable=SC2086
+	[ -z "$left" ] || { echo "# left:" $left; rm -rf $left; return 1; }
+}
+for step in "cp -R *" "cp --remove-destination *" "find */image *" "depmod *" "mke2fs *" \
+	"debugfs -w *" "mkmodimg-seal ext4 *" "qemu-img convert *" "mkmodimg-seal vhdx *" \
+	"qemu-img check *" "ln -- *"; do
+	for sig in TERM INT; do
+		ok_if "SIG$sig during '${step% \*}': exit $((128 + $(kill -l $sig))), says so, leaves nothing" \
+			interrupt $sig "$step"
+	done
+done
 
 if [ "$(id -u)" -eq 0 ]; then
 	mnt=$d/small
