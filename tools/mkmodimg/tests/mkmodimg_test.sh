@@ -414,6 +414,27 @@ if [ "$(id -u)" -eq 0 ]; then
 	# too; 7 MiB hold both, not the VHDX too.
 	if mount -t tmpfs -o size=256k tmpfs "$mnt"; then
 		ok_if "no space: the check before building" refused 1 "no space in $mnt" "$mnt/o.vhdx" --from "$d/tree"
+		umount "$mnt"
+		# The big tree, on another file system, is copied into the
+		# stage: 6 MiB hold its VHDX (5 MB), not the copy (3 MB) too.
+		mount -t tmpfs -o size=6m tmpfs "$mnt"
+		REFUSED_ENV=MKMODIMG_TMPDIR=$d/rawtmp
+		ok_if "no space: the check counts the copy of a tree on another file system, before making it" \
+			refused 1 "no space in $mnt: the image needs about 5 MB, plus 3 MB for a copy of the tree .*, 6 MB free" \
+			"$mnt/o.vhdx" --from "$d/big"
+		umount "$mnt"
+		mount -t tmpfs -o size=10m tmpfs "$mnt"
+		ok_if "room for the image and the copy: builds" \
+			bash -c "MKMODIMG_TMPDIR='$d/rawtmp' '$mkmodimg' --from '$d/big' -o '$mnt/o.vhdx' && qemu-img check -q '$mnt/o.vhdx'"
+		umount "$mnt"
+		# The tree on the small file system (hard links), the ext4
+		# image built there too: 9 MiB hold the VHDX, not both.
+		mount -t tmpfs -o size=9m tmpfs "$mnt"
+		cp -a "$d/big" "$mnt/big"
+		mkdir "$mnt/raw"
+		REFUSED_ENV=MKMODIMG_TMPDIR=$mnt/raw
+		ok_if "no space: the check counts the ext4 image built on the same file system" \
+			refused 1 "no space in $mnt: the image needs about 10 MB, 6 MB free" "$mnt/o.vhdx" --from "$mnt/big"
 		REFUSED_ENV=MKMODIMG_SPACE_CHECK=0
 		umount "$mnt"
 		mount -t tmpfs -o size=4m tmpfs "$mnt"
@@ -428,12 +449,18 @@ if [ "$(id -u)" -eq 0 ]; then
 		umount "$mnt"
 	else
 		skip "no space: the check before building" "cannot mount a tmpfs"
+		skip "no space: the check counts the copy of a tree on another file system, before making it" "cannot mount a tmpfs"
+		skip "room for the image and the copy: builds" "cannot mount a tmpfs"
+		skip "no space: the check counts the ext4 image built on the same file system" "cannot mount a tmpfs"
 		skip "no space: mke2fs hitting ENOSPC" "cannot mount a tmpfs"
 		skip "no space: qemu-img hitting ENOSPC" "cannot mount a tmpfs"
 	fi
 	mnt=
 else
 	skip "no space: the check before building" "needs root to mount a small tmpfs"
+	skip "no space: the check counts the copy of a tree on another file system, before making it" "needs root to mount a small tmpfs"
+	skip "room for the image and the copy: builds" "needs root to mount a small tmpfs"
+	skip "no space: the check counts the ext4 image built on the same file system" "needs root to mount a small tmpfs"
 	skip "no space: mke2fs hitting ENOSPC" "needs root to mount a small tmpfs"
 	skip "no space: qemu-img hitting ENOSPC" "needs root to mount a small tmpfs"
 fi
