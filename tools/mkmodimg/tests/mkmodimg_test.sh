@@ -277,7 +277,7 @@ refused() {
 	[ $rc -eq "$want" ] || { echo "# exit $rc, wanted $want: $(cat "$d/err")"; return 1; }
 	grep -q -- "$pat" "$d/err" || { echo "# got: $(cat "$d/err")"; return 1; }
 	[ "$(grep -c . "$d/err")" -le 2 ] || { echo "# more than a line: $(cat "$d/err")"; return 1; }
-	[ -n "${REFUSED_KEEP:-}" ] || [ ! -e "$o" ] || { echo "# $o was written"; return 1; }
+	[ -n "${REFUSED_KEEP:-}" ] || [ ! -e "$o" ] || { echo "# $o was written"; rm -f "$o"; return 1; }
 	! ls -d "$(dirname "$o")"/.mkmodimg.* >/dev/null 2>&1 || { echo "# temporary left"; return 1; }
 }
 e=$d/err-out
@@ -300,6 +300,22 @@ ok_if "missing modules.builtin" refused 1 "missing modules.builtin" "$e/o" --fro
 ok_if "--add of a module for another release: version mismatch" \
 	refused 1 "version mismatch: .*fbad.ko is built for 9.9.9-other, the image is for $kver" "$e/o" \
 	--from "$d/tree" --add "$d/bad"
+cp -a "$d/tree" "$d/foreign"
+cp "$d/bad/fbad.ko" "$d/foreign/lib/modules/$kver/kernel/drivers/fake/"
+ok_if "a module for another release inside the tree: refused, naming it and its vermagic" \
+	refused 1 "version mismatch in the tree: .*/kernel/drivers/fake/fbad.ko is built for 9.9.9-other (vermagic '9.9.9-other SMP mod_unload modversions'), the image is for $kver (--allow-foreign-modules" \
+	"$e/o" --from "$d/foreign"
+ok_if "--allow-foreign-modules keeps it, with a warning" \
+	bash -c "'$mkmodimg' --allow-foreign-modules --from '$d/foreign' --format raw -o '$d/foreign.raw' 2>'$d/err' &&
+		grep -q \"^mkmodimg: warning: version mismatch in the tree, kept (--allow-foreign-modules): .*fbad.ko is built for 9.9.9-other\" '$d/err' &&
+		debugfs -R 'cat /modules.dep' '$d/foreign.raw' 2>/dev/null | grep -q '^kernel/drivers/fake/fbad.ko:'"
+cp -a "$d/tree" "$d/noorder"
+rm "$d/noorder/lib/modules/$kver/modules.order"
+ok_if "a tree without modules.order: built, with a warning about modprobe's order" \
+	bash -c "'$mkmodimg' --from '$d/noorder' --format raw -o '$d/noorder.raw' 2>'$d/err' &&
+		[ \"\$(grep -c . '$d/err')\" -eq 1 ] &&
+		grep -q \"^mkmodimg: warning: no modules.order in .*: the order of modules.dep, and so modprobe's first match\" '$d/err'"
+rm -rf "$d/foreign" "$d/noorder" "$d/foreign.raw" "$d/noorder.raw"
 ok_if "--add of a missing file" refused 1 "no such file" "$e/o" --from "$d/tree" --add "$d/none.ko"
 ok_if "--add of a directory without modules" refused 1 "no kernel modules" "$e/o" --from "$d/tree" --add "$d/hdr"
 REFUSED_ENV=DEPMOD=$d/none/depmod
