@@ -5,7 +5,8 @@
 # reads), no kernel needed: both layouts and formats, the image against
 # Documentation/modules-image.rst, byte-identical rebuilds (two stage
 # copies, root and an unprivileged user, other times and umask), each
-# error, and mkmodimg-seal on corrupted files.  TAP on stdout.
+# error, interruptions at each step, and mkmodimg-seal on corrupted
+# files.  TAP on stdout.
 #
 # Needs mkmodimg-seal built (make -C tools/mkmodimg); MKMODIMG_SEAL
 # picks another build (such as a SANITIZE=address,undefined one).
@@ -210,20 +211,46 @@ ok_if "ext4 built in another directory (MKMODIMG_TMPDIR): same bytes, nothing le
 		cmp '$d/out/tmpdir.vhdx' '$d/out/wsl.vhdx' && [ -z \"\$(ls -A '$d/rawtmp')\" ]"
 ok_if "raw: same bytes from the copy" \
 	bash -c "'$mkmodimg' --from '$d/tree2' --add '$d/add' --format raw -o '$d/out/copy.raw' && cmp '$d/out/copy.raw' '$w'"
+# as_nobody ARGS...: mkmodimg ARGS as user 65534 (SOURCE_DATE_EPOCH set),
+# run from a copy of the script and its helper in a 0755 directory of
+# its own: the checkout may sit where others cannot go.
+as_nobody() {
+	local bin rc
+	bin=$(mktemp -d) || return 1
+	chmod 755 "$bin" && cp "$mkmodimg" "$seal" "$bin/" || { rm -rf "$bin"; return 1; }
+	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/ \
+		MKMODIMG_SEAL="$bin/${seal##*/}" SOURCE_DATE_EPOCH=$epoch "$bin/${mkmodimg##*/}" "$@"
+	rc=$?
+	rm -rf "$bin"
+	return $rc
+}
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	mkdir -p "$d/nobody"
 	chown 65534:65534 "$d/nobody"
 	ok_if "built as an unprivileged user: same bytes as root's" \
-		bash -c "setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/ MKMODIMG_SEAL='$seal' \
-			SOURCE_DATE_EPOCH=$epoch '$mkmodimg' --from '$d/tree' --add '$d/add' -o '$d/nobody/u.vhdx' 2>&1 | sed 's/^/# /';
+		bash -c "$(declare -f as_nobody); seal='$seal' mkmodimg='$mkmodimg' epoch=$epoch
+			as_nobody --from '$d/tree' --add '$d/add' -o '$d/nobody/u.vhdx' 2>&1 | sed 's/^/# /'
 			cmp '$d/nobody/u.vhdx' '$d/out/wsl.vhdx'"
 	ok_if "unprivileged nested raw: same bytes as root's" \
-		bash -c "setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/ MKMODIMG_SEAL='$seal' \
-			SOURCE_DATE_EPOCH=$epoch '$mkmodimg' --from '$d/tree' --layout nested --format raw \
+		bash -c "$(declare -f as_nobody); seal='$seal' mkmodimg='$mkmodimg' epoch=$epoch
+			as_nobody --from '$d/tree' --layout nested --format raw \
 			--add '$d/add/hl/fc.ko' -o '$d/nobody/u.raw' 2>&1 | sed 's/^/# /'; cmp '$d/nobody/u.raw' '$n'"
+	# A checkout where others cannot go (a clone in root's 0700 home):
+	# the cases above must not depend on where it is.
+	mkdir -m 700 "$d/home"
+	mkdir -p "$d/home/co/tools/mkmodimg" "$d/home/co/build/tools/mkmodimg"
+	cp "$mkmodimg" "$d/home/co/tools/mkmodimg/"
+	cp "$seal" "$d/home/co/build/tools/mkmodimg/"
+	ok_if "unprivileged build from a checkout under a 0700 directory" \
+		bash -c "$(declare -f as_nobody); seal='$d/home/co/build/tools/mkmodimg/mkmodimg-seal'
+			mkmodimg='$d/home/co/tools/mkmodimg/mkmodimg' epoch=$epoch
+			as_nobody --from '$d/tree' --format raw -o '$d/nobody/h.raw' 2>&1 | sed 's/^/# /'
+			[ -s '$d/nobody/h.raw' ]"
+	rm -rf "$d/home"
 else
 	skip "built as an unprivileged user: same bytes as root's" "not root, or no setpriv"
 	skip "unprivileged nested raw: same bytes as root's" "not root, or no setpriv"
+	skip "unprivileged build from a checkout under a 0700 directory" "not root, or no setpriv"
 fi
 ok_if "the source tree is untouched (stale modules.dep, links)" \
 	bash -c "[ \"\$(cat '$d/tree/lib/modules/$kver/modules.dep')\" = stale ] && [ -L '$d/tree/lib/modules/$kver/build' ]"
@@ -250,7 +277,7 @@ refused() {
 	[ $rc -eq "$want" ] || { echo "# exit $rc, wanted $want: $(cat "$d/err")"; return 1; }
 	grep -q -- "$pat" "$d/err" || { echo "# got: $(cat "$d/err")"; return 1; }
 	[ "$(grep -c . "$d/err")" -le 2 ] || { echo "# more than a line: $(cat "$d/err")"; return 1; }
-	[ -n "${REFUSED_KEEP:-}" ] || [ ! -e "$o" ] || { echo "# $o was written"; return 1; }
+	[ -n "${REFUSED_KEEP:-}" ] || [ ! -e "$o" ] || { echo "# $o was written"; rm -f "$o"; return 1; }
 	! ls -d "$(dirname "$o")"/.mkmodimg.* >/dev/null 2>&1 || { echo "# temporary left"; return 1; }
 }
 e=$d/err-out
@@ -273,6 +300,22 @@ ok_if "missing modules.builtin" refused 1 "missing modules.builtin" "$e/o" --fro
 ok_if "--add of a module for another release: version mismatch" \
 	refused 1 "version mismatch: .*fbad.ko is built for 9.9.9-other, the image is for $kver" "$e/o" \
 	--from "$d/tree" --add "$d/bad"
+cp -a "$d/tree" "$d/foreign"
+cp "$d/bad/fbad.ko" "$d/foreign/lib/modules/$kver/kernel/drivers/fake/"
+ok_if "a module for another release inside the tree: refused, naming it and its vermagic" \
+	refused 1 "version mismatch in the tree: .*/kernel/drivers/fake/fbad.ko is built for 9.9.9-other (vermagic '9.9.9-other SMP mod_unload modversions'), the image is for $kver (--allow-foreign-modules" \
+	"$e/o" --from "$d/foreign"
+ok_if "--allow-foreign-modules keeps it, with a warning" \
+	bash -c "'$mkmodimg' --allow-foreign-modules --from '$d/foreign' --format raw -o '$d/foreign.raw' 2>'$d/err' &&
+		grep -q \"^mkmodimg: warning: version mismatch in the tree, kept (--allow-foreign-modules): .*fbad.ko is built for 9.9.9-other\" '$d/err' &&
+		debugfs -R 'cat /modules.dep' '$d/foreign.raw' 2>/dev/null | grep -q '^kernel/drivers/fake/fbad.ko:'"
+cp -a "$d/tree" "$d/noorder"
+rm "$d/noorder/lib/modules/$kver/modules.order"
+ok_if "a tree without modules.order: built, with a warning about modprobe's order" \
+	bash -c "'$mkmodimg' --from '$d/noorder' --format raw -o '$d/noorder.raw' 2>'$d/err' &&
+		[ \"\$(grep -c . '$d/err')\" -eq 1 ] &&
+		grep -q \"^mkmodimg: warning: no modules.order in .*: the order of modules.dep, and so modprobe's first match\" '$d/err'"
+rm -rf "$d/foreign" "$d/noorder" "$d/foreign.raw" "$d/noorder.raw"
 ok_if "--add of a missing file" refused 1 "no such file" "$e/o" --from "$d/tree" --add "$d/none.ko"
 ok_if "--add of a directory without modules" refused 1 "no kernel modules" "$e/o" --from "$d/tree" --add "$d/hdr"
 REFUSED_ENV=DEPMOD=$d/none/depmod
@@ -311,6 +354,75 @@ ok_if "--version prints the hostlink version" \
 	bash -c "'$mkmodimg' --version | grep -qx \"mkmodimg \$(sed -n 's/^#define HOSTLINK_VERSION \"\\(.*\\)\"/\\1/p' '$top/include/linux/hostlink.h')\""
 ok_if "--help" bash -c "'$mkmodimg' --help | grep -q -- '--layout wsl|nested'"
 
+# Interrupted at each step by SIGTERM or SIGINT to its process group (as
+# a terminal, timeout or a service manager sends them): status 128 + the
+# signal, one line saying so, no process left, no temporary file.  A
+# stand-in for each program (hold) stops the step it runs: when $HOLD
+# matches "program arguments" it sends its pid through a FIFO and waits
+# to be killed; other calls run the real program.
+h=$d/hold
+mkdir -p "$h/bin" "$h/out" "$h/tmp"
+cat >"$h/hold" <<'END'
+#!/bin/bash
+name=${0##*/}
+# shellcheck disable=SC2053
+if [[ "$name $*" == $HOLD ]]; then
+	echo $$ >"$HOLD_FIFO"
+	exec sleep 300
+fi
+[ "$name" != mkmodimg-seal ] || exec "$HOLD_SEAL" "$@"
+PATH=$HOLD_PATH exec "$name" "$@"
+END
+chmod +x "$h/hold"
+for p in cp find ln depmod mke2fs debugfs qemu-img mkmodimg-seal; do
+	ln -s ../hold "$h/bin/$p"
+done
+mkfifo "$h/fifo"
+# interrupt SIGNAL HOLD: mkmodimg held at the call HOLD matches, then
+# SIGNAL to its process group.
+interrupt() {
+	local sig=$1 fd pid held rc want left
+	exec {fd}<>"$h/fifo"
+	set -m
+	env HOLD="$2" HOLD_FIFO="$h/fifo" HOLD_SEAL="$seal" HOLD_PATH="$PATH" PATH="$h/bin:$PATH" \
+		MKMODIMG_SEAL="$h/bin/mkmodimg-seal" MKMODIMG_TMPDIR="$h/tmp" \
+		"$mkmodimg" --from "$d/tree" --add "$d/add" -o "$h/out/o.vhdx" 2>"$h/err" &
+	pid=$!
+	set +m
+	if ! read -r -t 60 -u "$fd" held; then
+		exec {fd}<&-
+		kill -KILL -- -"$pid" 2>/dev/null
+		wait "$pid"
+		echo "# never reached '$2': $(cat "$h/err")"
+		return 1
+	fi
+	exec {fd}<&-
+	kill -"$sig" -- -"$pid"
+	wait "$pid"
+	rc=$? want=$((128 + $(kill -l "$sig")))
+	# The held program and every other one of the group are gone
+	# (zombies aside: they are the reaper's).
+	left=$(ps -eo pgid=,pid=,stat=,args= | awk -v g="$pid" -v p="$held" '($1 == g || $2 == p) && $3 !~ /^Z/')
+	[ -z "$left" ] || { echo "# still running: $left"; kill -KILL -- -"$pid" "$held"; return 1; }
+	[ $rc -eq $want ] || { echo "# exit $rc, wanted $want: $(cat "$h/err")"; return 1; }
+	if ! grep -qx "mkmodimg: interrupted by SIG$sig: temporary files removed" "$h/err" ||
+		[ "$(grep -c . "$h/err")" -ne 1 ]; then
+		echo "# said: $(cat "$h/err")"
+		return 1
+	fi
+	left=$(find "$h/out" "$h/tmp" -mindepth 1 -maxdepth 1)
+	# shellcheck disable=SC2086
+	[ -z "$left" ] || { echo "# left:" $left; rm -rf $left; return 1; }
+}
+for step in "cp -R *" "cp --remove-destination *" "find */image *" "depmod *" "mke2fs *" \
+	"debugfs -w *" "mkmodimg-seal ext4 *" "qemu-img convert *" "mkmodimg-seal vhdx *" \
+	"qemu-img check *" "ln -- *"; do
+	for sig in TERM INT; do
+		ok_if "SIG$sig during '${step% \*}': exit $((128 + $(kill -l $sig))), says so, leaves nothing" \
+			interrupt $sig "$step"
+	done
+done
+
 if [ "$(id -u)" -eq 0 ]; then
 	mnt=$d/small
 	mkdir -p "$mnt"
@@ -318,6 +430,27 @@ if [ "$(id -u)" -eq 0 ]; then
 	# too; 7 MiB hold both, not the VHDX too.
 	if mount -t tmpfs -o size=256k tmpfs "$mnt"; then
 		ok_if "no space: the check before building" refused 1 "no space in $mnt" "$mnt/o.vhdx" --from "$d/tree"
+		umount "$mnt"
+		# The big tree, on another file system, is copied into the
+		# stage: 6 MiB hold its VHDX (5 MB), not the copy (3 MB) too.
+		mount -t tmpfs -o size=6m tmpfs "$mnt"
+		REFUSED_ENV=MKMODIMG_TMPDIR=$d/rawtmp
+		ok_if "no space: the check counts the copy of a tree on another file system, before making it" \
+			refused 1 "no space in $mnt: the image needs about 5 MB, plus 3 MB for a copy of the tree .*, 6 MB free" \
+			"$mnt/o.vhdx" --from "$d/big"
+		umount "$mnt"
+		mount -t tmpfs -o size=10m tmpfs "$mnt"
+		ok_if "room for the image and the copy: builds" \
+			bash -c "MKMODIMG_TMPDIR='$d/rawtmp' '$mkmodimg' --from '$d/big' -o '$mnt/o.vhdx' && qemu-img check -q '$mnt/o.vhdx'"
+		umount "$mnt"
+		# The tree on the small file system (hard links), the ext4
+		# image built there too: 9 MiB hold the VHDX, not both.
+		mount -t tmpfs -o size=9m tmpfs "$mnt"
+		cp -a "$d/big" "$mnt/big"
+		mkdir "$mnt/raw"
+		REFUSED_ENV=MKMODIMG_TMPDIR=$mnt/raw
+		ok_if "no space: the check counts the ext4 image built on the same file system" \
+			refused 1 "no space in $mnt: the image needs about 10 MB, 6 MB free" "$mnt/o.vhdx" --from "$mnt/big"
 		REFUSED_ENV=MKMODIMG_SPACE_CHECK=0
 		umount "$mnt"
 		mount -t tmpfs -o size=4m tmpfs "$mnt"
@@ -332,12 +465,18 @@ if [ "$(id -u)" -eq 0 ]; then
 		umount "$mnt"
 	else
 		skip "no space: the check before building" "cannot mount a tmpfs"
+		skip "no space: the check counts the copy of a tree on another file system, before making it" "cannot mount a tmpfs"
+		skip "room for the image and the copy: builds" "cannot mount a tmpfs"
+		skip "no space: the check counts the ext4 image built on the same file system" "cannot mount a tmpfs"
 		skip "no space: mke2fs hitting ENOSPC" "cannot mount a tmpfs"
 		skip "no space: qemu-img hitting ENOSPC" "cannot mount a tmpfs"
 	fi
 	mnt=
 else
 	skip "no space: the check before building" "needs root to mount a small tmpfs"
+	skip "no space: the check counts the copy of a tree on another file system, before making it" "needs root to mount a small tmpfs"
+	skip "room for the image and the copy: builds" "needs root to mount a small tmpfs"
+	skip "no space: the check counts the ext4 image built on the same file system" "needs root to mount a small tmpfs"
 	skip "no space: mke2fs hitting ENOSPC" "needs root to mount a small tmpfs"
 	skip "no space: qemu-img hitting ENOSPC" "needs root to mount a small tmpfs"
 fi
