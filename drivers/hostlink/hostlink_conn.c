@@ -407,6 +407,37 @@ static int hostlink_welcome_check(struct hostlink_conn *conn,
 	return 0;
 }
 
+/*
+ * The header of the answer to HELLO: 0, or -EPROTO, logged and counted.
+ * The type comes first: a frame of another kind is named for what it
+ * is, not for the first rule of a WELCOME that it breaks.
+ */
+static int hostlink_welcome_hdr_check(struct hostlink_conn *conn,
+				      const struct hostlink_hdr *hdr)
+{
+	const char *why, *name;
+
+	if (le32_to_cpu(hdr->magic) == HOSTLINK_MAGIC &&
+	    hdr->type != HOSTLINK_WELCOME) {
+		name = hostlink_type_name(hdr->type);
+		if (name)
+			hostlink_set_error(conn, -EPROTO,
+					   "bad answer to HELLO: expected WELCOME, got %s",
+					   name);
+		else
+			hostlink_set_error(conn, -EPROTO,
+					   "bad answer to HELLO: expected WELCOME, got frame type %u",
+					   hdr->type);
+		atomic64_inc(&conn->stats.protocol_errors);
+		return -EPROTO;
+	}
+	if (!hostlink_hdr_check(hdr, 0, sizeof(struct hostlink_welcome), &why))
+		return 0;
+	hostlink_set_error(conn, -EPROTO, "bad answer to HELLO: %s", why);
+	atomic64_inc(&conn->stats.protocol_errors);
+	return -EPROTO;
+}
+
 static int hostlink_conn_hello(struct hostlink_conn *conn,
 			       struct socket *sock)
 {
@@ -417,7 +448,6 @@ static int hostlink_conn_hello(struct hostlink_conn *conn,
 	} out;
 	struct hostlink_welcome w;
 	struct hostlink_hdr hdr;
-	const char *why;
 	int ret;
 
 	hostlink_hdr_init(&out.hdr, HOSTLINK_PROTO_MAX, HOSTLINK_HELLO,
@@ -437,13 +467,9 @@ static int hostlink_conn_hello(struct hostlink_conn *conn,
 	ret = hostlink_recv(sock, &hdr, sizeof(hdr), HOSTLINK_HELLO_TIMEOUT);
 	if (ret)
 		goto err;
-	if (hostlink_hdr_check(&hdr, 0, sizeof(w), &why) ||
-	    hdr.type != HOSTLINK_WELCOME) {
-		atomic64_inc(&conn->stats.protocol_errors);
-		hostlink_set_error(conn, -EPROTO, "bad answer to HELLO: %s",
-				   why ?: "not a WELCOME");
-		return -EPROTO;
-	}
+	ret = hostlink_welcome_hdr_check(conn, &hdr);
+	if (ret)
+		return ret;
 	ret = hostlink_recv(sock, &w, sizeof(w), HOSTLINK_HELLO_TIMEOUT);
 	if (ret)
 		goto err;

@@ -45,7 +45,7 @@ static int hostlink_listen_offer(struct socket *sock, char *name)
 	} in;
 	struct kvec iov = { .iov_base = &in, .iov_len = sizeof(in) };
 	struct msghdr msg = {};
-	const char *why;
+	const char *why, *type;
 	size_t len;
 	int ret;
 
@@ -55,10 +55,20 @@ static int hostlink_listen_offer(struct socket *sock, char *name)
 		return ret;
 	if (ret != sizeof(in))
 		return -EPIPE;
-	if (hostlink_hdr_check(&in.hdr, 0, sizeof(in.offer), &why) ||
+	if (le32_to_cpu(in.hdr.magic) == HOSTLINK_MAGIC &&
 	    in.hdr.type != HOSTLINK_OFFER) {
+		type = hostlink_type_name(in.hdr.type);
+		if (type)
+			pr_info_ratelimited("host-initiated connection: expected OFFER, got %s\n",
+					    type);
+		else
+			pr_info_ratelimited("host-initiated connection: expected OFFER, got frame type %u\n",
+					    in.hdr.type);
+		return -EPROTO;
+	}
+	if (hostlink_hdr_check(&in.hdr, 0, sizeof(in.offer), &why)) {
 		pr_info_ratelimited("host-initiated connection: bad OFFER: %s\n",
-				    why ?: "another frame type");
+				    why);
 		return -EPROTO;
 	}
 	len = strnlen(in.offer.service, sizeof(in.offer.service));

@@ -229,6 +229,7 @@ void hostlink_fail_all(struct hostlink_conn *conn, int err);
 /* hostlink_wire.c: frames */
 void hostlink_hdr_init(struct hostlink_hdr *hdr, u8 version, u8 type,
 		       u32 len, u32 op, u64 id);
+const char *hostlink_type_name(u8 type);
 int hostlink_status_errno(struct hostlink_conn *conn, u32 status);
 int hostlink_hdr_check(const struct hostlink_hdr *hdr, u8 version,
 		       u32 max_frame, const char **why);

@@ -455,6 +455,42 @@ TEST_F(fake, host_choosing_unknown_version_refused)
 				     NULL, 0, NULL, 0, NULL));
 }
 
+/* The guest closes the fake host's connection within @ms: 0 or -1. */
+static int guest_closes_within(struct hl_fake *f, unsigned int ms)
+{
+	struct hostlink_hdr hdr;
+	char body[256];
+	uint64_t end = hl_now_ms() + ms;
+	int ret;
+
+	do {
+		ret = hl_fake_read(f, &hdr, body, sizeof(body),
+				   end - hl_now_ms());
+		if (ret == -ECONNRESET || ret == -EPIPE)
+			return 0;
+	} while (!ret && hl_now_ms() < end);
+	return -1;
+}
+
+/*
+ * A REPLY where the WELCOME belongs: refused, and the log says what came
+ * instead of naming the first WELCOME rule that a REPLY breaks.
+ */
+TEST_F(fake, reply_instead_of_welcome)
+{
+	char buf[128];
+
+	ASSERT_EQ(0, hl_fake_hello(&self->host, 10000));
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY,
+				  HOSTLINK_TEST_PING, 1, 0, NULL, 0));
+	EXPECT_EQ(0, guest_closes_within(&self->host, 5000));
+	ASSERT_EQ(0, hl_wait_sysfs(self->id, "last_error", "bad answer to HELLO",
+				   buf, sizeof(buf), 5000));
+	EXPECT_STREQ("bad answer to HELLO: expected WELCOME, got REPLY", buf);
+	EXPECT_EQ(1, hl_stat(self->id, "protocol_errors"));
+	EXPECT_EQ(0, hl_stat(self->id, "connects"));
+}
+
 TEST_F(fake, peer_that_stops_reading)
 {
 	static char chunk[512 << 10];

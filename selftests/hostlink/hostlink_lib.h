@@ -38,6 +38,10 @@ long long hl_stat(unsigned int id, const char *counter);
 /* wait until sysfs state reads @state; 0 or -1 */
 int hl_wait_state(unsigned int id, const char *state, unsigned int ms);
 
+/* wait until sysfs @attr starts with @prefix; 0 or -1; the value in @buf */
+int hl_wait_sysfs(unsigned int id, const char *attr, const char *prefix,
+		  char *buf, size_t len, unsigned int ms);
+
 /* a port of our own for this test process */
 int hl_port(void);
 uint64_t hl_now_ms(void);
@@ -56,6 +60,8 @@ int hl_fake_accept(struct hl_fake *f, unsigned int ms);
 /* read a frame within ms: 0, -ETIMEDOUT, -ECONNRESET (EOF), -EPROTO */
 int hl_fake_read(struct hl_fake *f, struct hostlink_hdr *hdr, void *buf,
 		 size_t max, unsigned int ms);
+/* accept and read HELLO into f->hello; 0 or -1 */
+int hl_fake_hello(struct hl_fake *f, unsigned int ms);
 /* accept, read HELLO and answer WELCOME with status/version; 0 or -1 */
 int hl_fake_handshake(struct hl_fake *f, uint32_t status, uint16_t version,
 		      const char *message, unsigned int ms);
