@@ -369,6 +369,8 @@ static int hostlink_welcome_check(struct hostlink_conn *conn,
 	struct hostlink_service *svc = conn->svc;
 	u32 status = le32_to_cpu(hdr->status);
 	u16 version = le16_to_cpu(w->version);
+	u16 min_version = le16_to_cpu(w->min_version);
+	u16 max_version = le16_to_cpu(w->max_version);
 	u32 max_frame = le32_to_cpu(w->max_frame);
 	u64 features = le64_to_cpu(w->features);
 
@@ -379,9 +381,8 @@ static int hostlink_welcome_check(struct hostlink_conn *conn,
 		hostlink_set_error(conn, err,
 				   "host refused %s: %.*s (host speaks versions %u-%u, we %u-%u)",
 				   svc->name, (int)strnlen(w->message, sizeof(w->message)),
-				   w->message, le16_to_cpu(w->min_version),
-				   le16_to_cpu(w->max_version), HOSTLINK_PROTO_MIN,
-				   HOSTLINK_PROTO_MAX);
+				   w->message, min_version, max_version,
+				   HOSTLINK_PROTO_MIN, HOSTLINK_PROTO_MAX);
 		return err;
 	}
 	if (version < HOSTLINK_PROTO_MIN || version > HOSTLINK_PROTO_MAX) {
@@ -390,6 +391,21 @@ static int hostlink_welcome_check(struct hostlink_conn *conn,
 				   "host chose protocol version %u, we speak %u-%u",
 				   version, HOSTLINK_PROTO_MIN, HOSTLINK_PROTO_MAX);
 		return -EPROTONOSUPPORT;
+	}
+	/* a host that contradicts itself is broken, not just of another age */
+	if (min_version > max_version) {
+		hostlink_set_error(conn, -EPROTO,
+				   "bad WELCOME from the host: its version range %u-%u is inverted",
+				   min_version, max_version);
+		atomic64_inc(&conn->stats.protocol_errors);
+		return -EPROTO;
+	}
+	if (version < min_version || version > max_version) {
+		hostlink_set_error(conn, -EPROTO,
+				   "bad WELCOME from the host: it chose version %u outside its range %u-%u",
+				   version, min_version, max_version);
+		atomic64_inc(&conn->stats.protocol_errors);
+		return -EPROTO;
 	}
 	if (max_frame < HOSTLINK_FRAME_MIN || max_frame > HOSTLINK_FRAME_LIMIT ||
 	    (features & ~HOSTLINK_FEAT_ALL) || w->__reserved0 ||

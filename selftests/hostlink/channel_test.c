@@ -491,6 +491,68 @@ TEST_F(fake, reply_instead_of_welcome)
 	EXPECT_EQ(0, hl_stat(self->id, "connects"));
 }
 
+/* A WELCOME that contradicts itself: a protocol error, never a connection. */
+FIXTURE(bad_welcome) {
+	struct hl_fake host;
+	int fd;
+	unsigned int id;
+};
+
+FIXTURE_VARIANT(bad_welcome) {
+	uint16_t version, min_version, max_version;
+	const char *why;
+};
+
+FIXTURE_VARIANT_ADD(bad_welcome, inverted_range) {
+	.version = 1, .min_version = 3, .max_version = 1,
+	.why = "bad WELCOME from the host: its version range 3-1 is inverted",
+};
+FIXTURE_VARIANT_ADD(bad_welcome, chosen_below_host_range) {
+	.version = 1, .min_version = 2, .max_version = 3,
+	.why = "bad WELCOME from the host: it chose version 1 outside its range 2-3",
+};
+FIXTURE_VARIANT_ADD(bad_welcome, chosen_above_host_range) {
+	.version = 1, .min_version = 0, .max_version = 0,
+	.why = "bad WELCOME from the host: it chose version 1 outside its range 0-0",
+};
+
+FIXTURE_SETUP(bad_welcome)
+{
+	ASSERT_EQ(0, chan_setup(&self->host, &self->fd, &self->id));
+}
+
+FIXTURE_TEARDOWN(bad_welcome)
+{
+	chan_teardown(&self->host, self->fd);
+}
+
+TEST_F(bad_welcome, refused_and_counted)
+{
+	struct hostlink_welcome w = {
+		.version = variant->version,
+		.min_version = variant->min_version,
+		.max_version = variant->max_version,
+		.max_frame = HOSTLINK_FRAME_DEFAULT,
+		.features = HOSTLINK_FEAT_ALL,
+	};
+	char buf[128] = "";
+
+	ASSERT_EQ(0, hl_fake_hello(&self->host, 10000));
+	ASSERT_EQ(0, hl_fake_send(&self->host, HOSTLINK_PROTO_MAX,
+				  HOSTLINK_WELCOME, 0, 0, 0, &w, sizeof(w)));
+	EXPECT_EQ(0, guest_closes_within(&self->host, 5000));
+	ASSERT_EQ(0, hl_wait_sysfs(self->id, "last_error", "bad WELCOME",
+				   buf, sizeof(buf), 5000))
+		TH_LOG("last_error: %s", buf);
+	EXPECT_STREQ(variant->why, buf);
+	EXPECT_EQ(1, hl_stat(self->id, "protocol_errors"));
+	EXPECT_EQ(0, hl_stat(self->id, "connects"));
+	ASSERT_EQ(0, hl_sysfs(self->id, "state", buf, sizeof(buf)));
+	EXPECT_STRNE("connected", buf);
+	EXPECT_EQ(-ENOTCONN, hl_call(self->fd, HOSTLINK_TEST_PING, 0, 1000,
+				     NULL, 0, NULL, 0, NULL));
+}
+
 TEST_F(fake, peer_that_stops_reading)
 {
 	static char chunk[512 << 10];
