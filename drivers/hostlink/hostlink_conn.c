@@ -35,8 +35,6 @@
 
 #define HOSTLINK_BACKOFF_MIN_MS		100
 #define HOSTLINK_BACKOFF_MAX_MS		5000
-/* HELLO and WELCOME, each */
-#define HOSTLINK_HELLO_TIMEOUT		(5 * HZ)
 
 static atomic_t hostlink_port_cursor = ATOMIC_INIT(0);
 
@@ -253,32 +251,37 @@ int hostlink_send_iter(struct socket *sock, const void *head,
 	return hostlink_xmit(sock, body, deadline, &started);
 }
 
-/*
- * vsock refuses MSG_WAITALL for as much as its receive buffer holds
- * (-ENOMEM), so frames arrive in pieces of at most this.
+/**
+ * hostlink_recv() - read exactly @len bytes by a deadline
+ * @sock: a connected socket that no one else reads
+ * @buf: where to
+ * @len: how much
+ * @deadline: jiffies by which all of it must have come
+ *
+ * A peer that trickles its bytes cannot stretch the read: each wait is
+ * for what is left of @deadline, not a fresh timeout per byte (as
+ * MSG_WAITALL with SO_RCVTIMEO would give, on vsock).
+ * Context: process context, may sleep.
+ * Return: 0, -ENODATA on EOF before the first byte, -EPIPE on EOF after
+ * it, -ETIMEDOUT once the deadline passed, or another error.
  */
-#define HOSTLINK_RECV_CHUNK	(64U << 10)
-
-/*
- * Read exactly @len bytes.  Return: 0, -ENODATA on EOF before the first
- * byte, -EPIPE on EOF after it, -EAGAIN on timeout, or another error.
- */
-static int hostlink_recv(struct socket *sock, void *buf, size_t len,
-			 long timeout)
+int hostlink_recv(struct socket *sock, void *buf, size_t len,
+		  unsigned long deadline)
 {
 	size_t done = 0;
 	int ret;
 
-	WRITE_ONCE(sock->sk->sk_rcvtimeo, timeout);
 	while (done < len) {
-		struct kvec iov = {
-			.iov_base = buf + done,
-			.iov_len = min_t(size_t, len - done, HOSTLINK_RECV_CHUNK),
-		};
+		struct kvec iov = { .iov_base = buf + done, .iov_len = len - done };
+		long left = (long)(deadline - jiffies);
 		struct msghdr msg = {};
 
-		ret = kernel_recvmsg(sock, &msg, &iov, 1, iov.iov_len,
-				     MSG_WAITALL);
+		if (left <= 0)
+			return -ETIMEDOUT;
+		WRITE_ONCE(sock->sk->sk_rcvtimeo, left);
+		ret = kernel_recvmsg(sock, &msg, &iov, 1, iov.iov_len, 0);
+		if (ret == -EAGAIN)
+			return -ETIMEDOUT;
 		if (ret < 0)
 			return ret;
 		if (ret == 0)
@@ -462,6 +465,7 @@ static int hostlink_conn_hello(struct hostlink_conn *conn,
 		struct hostlink_hdr hdr;
 		struct hostlink_hello hello;
 	} out;
+	unsigned long deadline = jiffies + msecs_to_jiffies(HOSTLINK_HANDSHAKE_MS);
 	struct hostlink_welcome w;
 	struct hostlink_hdr hdr;
 	int ret;
@@ -476,23 +480,28 @@ static int hostlink_conn_hello(struct hostlink_conn *conn,
 	strscpy_pad(out.hello.service, svc->remote ?: svc->name,
 		    sizeof(out.hello.service));
 
+	/* one deadline for all of it: a host cannot drip it out for longer */
 	ret = hostlink_send(sock, &out, sizeof(out), NULL, 0,
-			    HOSTLINK_HELLO_TIMEOUT);
+			    max_t(long, (long)(deadline - jiffies), 1));
 	if (ret)
 		goto err;
-	ret = hostlink_recv(sock, &hdr, sizeof(hdr), HOSTLINK_HELLO_TIMEOUT);
+	ret = hostlink_recv(sock, &hdr, sizeof(hdr), deadline);
 	if (ret)
 		goto err;
 	ret = hostlink_welcome_hdr_check(conn, &hdr);
 	if (ret)
 		return ret;
-	ret = hostlink_recv(sock, &w, sizeof(w), HOSTLINK_HELLO_TIMEOUT);
+	ret = hostlink_recv(sock, &w, sizeof(w), deadline);
 	if (ret)
 		goto err;
 	return hostlink_welcome_check(conn, &hdr, &w);
 
 err:
-	hostlink_set_error(conn, ret, "no answer to HELLO");
+	if (ret == -ETIMEDOUT)
+		hostlink_set_error(conn, ret, "no WELCOME within %u ms of the HELLO",
+				   HOSTLINK_HANDSHAKE_MS);
+	else
+		hostlink_set_error(conn, ret, "no answer to HELLO");
 	return ret;
 }
 

@@ -24,9 +24,6 @@
 
 #include "hostlink_priv.h"
 
-/* The OFFER is due within this of the connection. */
-#define HOSTLINK_OFFER_TIMEOUT	(5 * HZ)
-
 static struct task_struct *hostlink_listen_thread;
 /* Protects hostlink_listen_sock and hostlink_listen_cur. */
 static DEFINE_MUTEX(hostlink_listen_lock);
@@ -36,25 +33,25 @@ static struct socket *hostlink_listen_cur;
 /* Set by stop: a connection accepted meanwhile is not read from. */
 static bool hostlink_listen_stopping;
 
-/* Reads and checks the OFFER; the service name into @name.  0 or -errno. */
-static int hostlink_listen_offer(struct socket *sock, char *name)
+/*
+ * Reads and checks the OFFER, due by @deadline; the service name into
+ * @name.  0 or -errno.
+ */
+static int hostlink_listen_offer(struct socket *sock, char *name,
+				 unsigned long deadline)
 {
 	struct {
 		struct hostlink_hdr hdr;
 		struct hostlink_offer offer;
 	} in;
-	struct kvec iov = { .iov_base = &in, .iov_len = sizeof(in) };
-	struct msghdr msg = {};
 	const char *why, *type;
 	size_t len;
 	int ret;
 
-	WRITE_ONCE(sock->sk->sk_rcvtimeo, HOSTLINK_OFFER_TIMEOUT);
-	ret = kernel_recvmsg(sock, &msg, &iov, 1, sizeof(in), MSG_WAITALL);
-	if (ret < 0)
+	/* all of it by then, however the host spreads its bytes */
+	ret = hostlink_recv(sock, &in, sizeof(in), deadline);
+	if (ret)
 		return ret;
-	if (ret != sizeof(in))
-		return -EPIPE;
 	if (le32_to_cpu(in.hdr.magic) == HOSTLINK_MAGIC &&
 	    in.hdr.type != HOSTLINK_OFFER) {
 		type = hostlink_type_name(in.hdr.type);
@@ -84,6 +81,8 @@ static int hostlink_listen_offer(struct socket *sock, char *name)
 /* One accepted connection: to a service's thread, or closed. */
 static void hostlink_listen_one(struct socket *sock)
 {
+	/* the OFFER is due within the handshake's time of the accept */
+	unsigned long deadline = jiffies + msecs_to_jiffies(HOSTLINK_HANDSHAKE_MS);
 	char name[HOSTLINK_NAME_LEN];
 	struct sockaddr_vm addr;
 	bool stopping;
@@ -106,7 +105,7 @@ static void hostlink_listen_one(struct socket *sock)
 	mutex_unlock(&hostlink_listen_lock);
 	if (stopping)
 		goto out_release;
-	ret = hostlink_listen_offer(sock, name);
+	ret = hostlink_listen_offer(sock, name, deadline);
 	mutex_lock(&hostlink_listen_lock);
 	hostlink_listen_cur = NULL;
 	mutex_unlock(&hostlink_listen_lock);

@@ -199,6 +199,8 @@ int hostlink_tx_acquire(struct hostlink_conn *conn, long *timeout,
 void hostlink_tx_release(struct hostlink_conn *conn);
 int hostlink_send(struct socket *sock, const void *head, size_t head_len,
 		  const void *body, size_t body_len, long timeout);
+int hostlink_recv(struct socket *sock, void *buf, size_t len,
+		  unsigned long deadline);
 int hostlink_send_iter(struct socket *sock, const void *head,
 		       size_t head_len, struct iov_iter *body, long timeout);
 void hostlink_conn_break(struct hostlink_conn *conn, const char *why);

@@ -553,6 +553,76 @@ TEST_F(bad_welcome, refused_and_counted)
 				     NULL, 0, NULL, 0, NULL));
 }
 
+struct drip {
+	pthread_t thread;
+	int fd;
+	long long ms;
+};
+
+/* A good WELCOME, a byte a second: far slower than the handshake allows. */
+static void *drip_welcome(void *arg)
+{
+	struct {
+		struct hostlink_hdr hdr;
+		struct hostlink_welcome w;
+	} f = {
+		.hdr = { .magic = HOSTLINK_MAGIC, .version = 1,
+			 .type = HOSTLINK_WELCOME, .len = sizeof(f.w) },
+		.w = { .version = 1, .min_version = 1, .max_version = 1,
+		       .max_frame = HOSTLINK_FRAME_DEFAULT,
+		       .features = HOSTLINK_FEAT_ALL },
+	};
+	struct drip *d = arg;
+
+	d->ms = hl_drip(d->fd, &f, sizeof(f), 1000, HOSTLINK_HANDSHAKE_MS + 10000);
+	return NULL;
+}
+
+/*
+ * A host that drips its WELCOME out is given up HOSTLINK_HANDSHAKE_MS
+ * after the HELLO, and meanwhile another service connects and works.
+ */
+TEST_F(fake, stalled_handshake_bounded_and_alone)
+{
+	struct hl_fake other = { .lfd = -1, .fd = -1 };
+	struct drip d = { .fd = -1 };
+	unsigned int other_id;
+	int other_fd, port;
+	char buf[128] = "";
+	uint64_t t0;
+
+	ASSERT_EQ(0, hl_fake_hello(&self->host, 10000));
+	d.fd = self->host.fd;
+	ASSERT_EQ(0, pthread_create(&d.thread, NULL, drip_welcome, &d));
+
+	port = hl_port() + 20000;
+	ASSERT_EQ(0, hl_fake_listen(&other, port));
+	other_fd = hl_bind(port, NULL, &other_id);
+	ASSERT_LE(0, other_fd);
+	t0 = hl_now_ms();
+	ASSERT_EQ(0, hl_fake_handshake(&other, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(other_fd, 5000));
+	EXPECT_EQ(0, fake_ping(&other, other_fd));
+	EXPECT_GT(3000, hl_now_ms() - t0) TH_LOG("the other service took %llu ms",
+						 (unsigned long long)(hl_now_ms() - t0));
+	ASSERT_EQ(0, hl_sysfs(self->id, "state", buf, sizeof(buf)));
+	EXPECT_STRNE("connected", buf);
+
+	pthread_join(d.thread, NULL);
+	EXPECT_LE(0, d.ms) TH_LOG("the dripped handshake was not given up");
+	EXPECT_LE(HOSTLINK_HANDSHAKE_MS - 1500, d.ms);
+	EXPECT_GT(HOSTLINK_HANDSHAKE_MS + 3000, d.ms) TH_LOG("given up after %lld ms",
+							    d.ms);
+	ASSERT_EQ(0, hl_wait_sysfs(self->id, "last_error", "no WELCOME",
+				   buf, sizeof(buf), 2000))
+		TH_LOG("last_error: %s", buf);
+	EXPECT_STREQ("no WELCOME within 5000 ms of the HELLO", buf);
+	EXPECT_EQ(0, hl_stat(self->id, "connects"));
+	EXPECT_EQ(1, hl_stat(other_id, "connects"));
+	close(other_fd);
+	hl_fake_close(&other);
+}
+
 TEST_F(fake, peer_that_stops_reading)
 {
 	static char chunk[512 << 10];

@@ -380,6 +380,24 @@ void hl_fake_close(struct hl_fake *f)
 	f->lfd = -1;
 }
 
+long long hl_drip(int fd, const void *buf, size_t len, unsigned int gap_ms,
+		  unsigned int max_ms)
+{
+	uint64_t t0 = hl_now_ms();
+	size_t i = 0;
+	char c;
+
+	while (hl_now_ms() - t0 < max_ms) {
+		if (i < len && send(fd, (const char *)buf + i, 1,
+				    MSG_NOSIGNAL) == 1)
+			i++;
+		/* the peer sends nothing: readable means closed */
+		if (hl_poll(fd, POLLIN, gap_ms) == 1 && read(fd, &c, 1) <= 0)
+			return hl_now_ms() - t0;
+	}
+	return -1;
+}
+
 static const char *hl_daemon_path(void)
 {
 	static char path[PATH_MAX];

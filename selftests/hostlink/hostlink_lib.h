@@ -74,6 +74,13 @@ void hl_fake_drop(struct hl_fake *f);	/* close the connection */
 void hl_fake_close(struct hl_fake *f);	/* and the listener */
 
 /*
+ * Write @buf to @fd a byte every @gap_ms (then nothing) until the peer
+ * closes; the ms that took, or -1 if it did not close within @max_ms.
+ */
+long long hl_drip(int fd, const void *buf, size_t len, unsigned int gap_ms,
+		  unsigned int max_ms);
+
+/*
  * The real daemon ($HOSTLINKD, else next to $VMTEST_TOOLS), started with
  * --allow-loopback on @port plus the space-separated @extra arguments;
  * returns once it is listening, or -1.

@@ -298,6 +298,37 @@ TEST(bad_offers_are_refused)
 	close(fd);
 }
 
+/*
+ * An OFFER dripped a byte a second: closed HOSTLINK_HANDSHAKE_MS after
+ * the connection, not a fresh timeout per byte.
+ */
+TEST(dripped_offer_is_given_up_in_time)
+{
+	struct {
+		struct hostlink_hdr h;
+		struct hostlink_offer o;
+	} f;
+	long long ms;
+	int s;
+
+	ASSERT_EQ(0, hl_load_modules());
+	offer_frame(&f, "test");
+	s = dial_guest();
+	ASSERT_LE(0, s);
+	ms = hl_drip(s, &f, sizeof(f), 1000, HOSTLINK_HANDSHAKE_MS + 10000);
+	close(s);
+	EXPECT_LE(0, ms) TH_LOG("the dripped OFFER was not given up");
+	EXPECT_LE(HOSTLINK_HANDSHAKE_MS - 1500, ms);
+	EXPECT_GT(HOSTLINK_HANDSHAKE_MS + 3000, ms) TH_LOG("closed after %lld ms", ms);
+
+	/* and the listener takes the next connection */
+	s = dial_guest();
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, write_all(s, &f, sizeof(f)));
+	EXPECT_EQ(0, closed_within(s, 3000));	/* no such service */
+	close(s);
+}
+
 /* Unloads every module; its time in ms, or -1. */
 static long long unload_ms(void)
 {
