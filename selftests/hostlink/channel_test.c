@@ -685,9 +685,47 @@ TEST_F(fake, signal_mid_frame_keeps_the_connection)
 }
 
 /*
- * SIGKILL while a worker finishes a frame the host does not take: the
- * task dies after a grace of about a second, not at its 20 s deadline,
- * and the connection (holding half a frame) is given up and made again.
+ * A signal while the frame is stalled (the host stopped reading): the
+ * caller gets -EINTR at once, not at its deadline; a worker holds the
+ * rest of the frame and gives the connection up only when the frame's
+ * deadline passes with the host still not reading.
+ */
+TEST_F(fake, signal_mid_frame_with_a_stalled_host)
+{
+	static char chunk[768 << 10];
+	uint64_t t0, t1;
+	struct bg b;
+
+	no_restart_handler();
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	t0 = hl_now_ms();
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_ECHO, 4000,
+			      chunk, sizeof(chunk)));
+	usleep(700000);
+	t1 = hl_now_ms();
+	pthread_kill(b.thread, SIGUSR1);
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(-EINTR, b.ret);
+	EXPECT_GT(1000, hl_now_ms() - t1) TH_LOG("returned %llu ms after the signal",
+						 (unsigned long long)(hl_now_ms() - t1));
+	EXPECT_EQ(1, hl_stat(self->id, "interrupts"));
+
+	/* the frame's deadline, not the signal, costs the connection */
+	EXPECT_EQ(0, hl_wait_state(self->id, "connecting", 10000));
+	EXPECT_LE(3500, hl_now_ms() - t0) TH_LOG("lost after %llu ms",
+						 (unsigned long long)(hl_now_ms() - t0));
+	hl_fake_drop(&self->host);
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	EXPECT_EQ(0, fake_ping(&self->host, self->fd));
+	EXPECT_EQ(2, hl_stat(self->id, "connects"));
+}
+
+/*
+ * SIGKILL mid-frame with a stalled host: the task dies at once, not at
+ * its deadline, and the connection (holding half a frame) is given up
+ * at that deadline and made again.
  */
 TEST_F(fake, sigkill_mid_frame_with_a_stalled_host)
 {
@@ -701,21 +739,18 @@ TEST_F(fake, sigkill_mid_frame_with_a_stalled_host)
 	kid = fork();
 	ASSERT_LE(0, kid);
 	if (kid == 0) {
-		signal(SIGUSR1, on_signal);
-		hl_call(self->fd, HOSTLINK_TEST_SINK, 0, 20000, chunk,
+		hl_call(self->fd, HOSTLINK_TEST_SINK, 0, 4000, chunk,
 			sizeof(chunk), NULL, 0, NULL);
 		_exit(0);
 	}
-	usleep(300000);
-	kill(kid, SIGUSR1);	/* the worker takes over the frame */
-	usleep(200000);
+	usleep(500000);
 	t0 = hl_now_ms();
 	kill(kid, SIGKILL);
 	ASSERT_EQ(kid, waitpid(kid, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status));
-	EXPECT_GT(5000, hl_now_ms() - t0) TH_LOG("killed after %llu ms",
+	EXPECT_GT(1000, hl_now_ms() - t0) TH_LOG("killed after %llu ms",
 						 (unsigned long long)(hl_now_ms() - t0));
-	EXPECT_EQ(0, hl_wait_state(self->id, "connecting", 5000));
+	EXPECT_EQ(0, hl_wait_state(self->id, "connecting", 10000));
 	hl_fake_drop(&self->host);
 	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
 	ASSERT_EQ(0, hl_wait(self->fd, 5000));
