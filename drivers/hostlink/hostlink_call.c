@@ -246,18 +246,23 @@ static int hostlink_req_send(struct hostlink_conn *conn,
 		ret = -ENOTCONN;
 	} else {
 		req->start = jiffies;	/* cheap: the clocksource may not be */
-		if (call->req_iter)
-			ret = hostlink_send_iter(conn->sock, &head, sizeof(head),
-						 call->req_iter, *timeout);
-		else
-			ret = hostlink_send(conn->sock, &head, sizeof(head),
-					    call->req, call->req_len, *timeout);
+		ret = hostlink_send_request(conn, &head, sizeof(head),
+					    call->req, call->req_len,
+					    call->req_iter, *timeout);
 		if (ret == -EPIPE) {
 			hostlink_conn_break(conn, "request cut short");
 			ret = -ENOTCONN;
 		}
 	}
-	hostlink_tx_release(conn);
+	/*
+	 * 1: a signal came mid-frame and a worker finishes it, holding the
+	 * tx lock; the caller's wait for the reply then ends at once with
+	 * -EINTR and a CANCEL, which goes out after the frame.
+	 */
+	if (ret > 0)
+		ret = 0;
+	else
+		hostlink_tx_release(conn);
 	/* what is left of the deadline for the reply */
 	*timeout = max_t(long, (long)(deadline - jiffies), 0);
 	if (!ret) {

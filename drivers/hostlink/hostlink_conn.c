@@ -35,8 +35,6 @@
 
 #define HOSTLINK_BACKOFF_MIN_MS		100
 #define HOSTLINK_BACKOFF_MAX_MS		5000
-/* HELLO and WELCOME, each */
-#define HOSTLINK_HELLO_TIMEOUT		(5 * HZ)
 
 static atomic_t hostlink_port_cursor = ATOMIC_INIT(0);
 
@@ -94,68 +92,12 @@ void hostlink_tx_release(struct hostlink_conn *conn)
 	wake_up(&conn->tx_wq);
 }
 
-/* The rest of a frame, sent by a worker for a task with a signal. */
-struct hostlink_xmit_rest {
-	struct work_struct work;
-	struct completion done;
-	struct socket *sock;
-	struct iov_iter *it;
-	unsigned long deadline;
-	int ret;
-};
-
-static int hostlink_xmit(struct socket *sock, struct iov_iter *it,
-			 unsigned long deadline, bool *started);
-
-static void hostlink_xmit_rest_work(struct work_struct *work)
-{
-	struct hostlink_xmit_rest *r =
-		container_of(work, struct hostlink_xmit_rest, work);
-	bool started = true;
-
-	r->ret = hostlink_xmit(r->sock, r->it, r->deadline, &started);
-	complete(&r->done);
-}
-
-/* A task killed while a worker finishes its frame waits this long more. */
-#define HOSTLINK_KILL_GRACE	HZ
-
-/*
- * Part of a frame is out and the sending task has a signal, which would
- * cut every further write short.  A stream cannot take half a frame, so
- * a worker, which gets no signals, sends the rest by the deadline while
- * the task waits: one caller's signal must not cost every caller the
- * connection.  The wait can be frozen; a fatal signal ends it after
- * HOSTLINK_KILL_GRACE, by shutting the socket down (the frame is lost,
- * and with it the connection, only when the host takes that long).
- */
-static int hostlink_xmit_rest(struct socket *sock, struct iov_iter *it,
-			      unsigned long deadline)
-{
-	struct hostlink_xmit_rest r = {
-		.sock = sock,
-		.it = it,
-		.deadline = deadline,
-	};
-
-	INIT_WORK_ONSTACK(&r.work, hostlink_xmit_rest_work);
-	init_completion(&r.done);
-	queue_work(system_unbound_wq, &r.work);
-	if (wait_for_completion_state(&r.done, TASK_KILLABLE | TASK_FREEZABLE) &&
-	    !wait_for_completion_timeout(&r.done, HOSTLINK_KILL_GRACE)) {
-		kernel_sock_shutdown(sock, SHUT_RDWR);
-		wait_for_completion(&r.done);
-	}
-	/* until the worker is out of this module's code too */
-	flush_work(&r.work);
-	destroy_work_on_stack(&r.work);
-	return r.ret;
-}
-
 /*
  * Write all of @it by @deadline.  *@started says whether bytes of this
- * frame are already out; from then on the frame is finished whatever
- * happens, or the stream is broken (-EPIPE).
+ * frame are already out; from then on the frame is finished, or the
+ * stream is broken (-EPIPE).  A signal after the first byte, which would
+ * cut every further write short, stops the write with -EINPROGRESS and
+ * the rest left in @it, for a worker (which gets no signals) to send.
  */
 static int hostlink_xmit(struct socket *sock, struct iov_iter *it,
 			 unsigned long deadline, bool *started)
@@ -168,8 +110,7 @@ static int hostlink_xmit(struct socket *sock, struct iov_iter *it,
 		if (left <= 0)
 			return *started ? -EPIPE : -ETIMEDOUT;
 		if (signal_pending(current))
-			return *started ? hostlink_xmit_rest(sock, it, deadline) :
-					  -EINTR;
+			return *started ? -EINPROGRESS : -EINTR;
 		WRITE_ONCE(sock->sk->sk_sndtimeo, left);
 		msg.msg_iter = *it;
 		ret = sock_sendmsg(sock, &msg);
@@ -178,7 +119,7 @@ static int hostlink_xmit(struct socket *sock, struct iov_iter *it,
 			*started = true;
 			continue;
 		}
-		/* cut short by a signal: the check above hands the rest over */
+		/* cut short by a signal: the check above says so */
 		if (*started && signal_pending(current))
 			continue;
 		if (*started)
@@ -201,13 +142,14 @@ static int hostlink_xmit(struct socket *sock, struct iov_iter *it,
  * @body_len: its length
  * @timeout: jiffies the whole write may take
  *
- * A signal before the first byte ends the write with -EINTR; once a
- * byte is out, the frame is finished by the deadline, signal or not.
+ * For frames that no caller's signal may leave half sent on a shared
+ * stream, see hostlink_send_request().
  *
  * Context: process context; the caller holds the connection's tx lock
  * (or owns @sock alone).
  * Return: 0 when all was written; -ETIMEDOUT, -EINTR or another error
- * when nothing was; -EPIPE when part was (the stream is then broken).
+ * when nothing was; -EPIPE when part was (the stream is then broken;
+ * also when a signal cut it short).
  */
 int hostlink_send(struct socket *sock, const void *head, size_t head_len,
 		  const void *body, size_t body_len, long timeout)
@@ -218,67 +160,138 @@ int hostlink_send(struct socket *sock, const void *head, size_t head_len,
 	};
 	bool started = false;
 	struct iov_iter it;
+	int ret;
 
 	iov_iter_kvec(&it, ITER_SOURCE, iov, body_len ? 2 : 1,
 		      head_len + body_len);
-	return hostlink_xmit(sock, &it, jiffies + timeout, &started);
+	ret = hostlink_xmit(sock, &it, jiffies + timeout, &started);
+	return ret == -EINPROGRESS ? -EPIPE : ret;
 }
 
 /**
- * hostlink_send_iter() - write one frame whose body is an iterator
- * @sock: a connected socket
- * @head: the header (and fixed part)
- * @head_len: its length
- * @body: the rest; must not fault (kvec or pinned pages)
- * @timeout: jiffies the whole write may take
+ * hostlink_tx_rest_work() - finish a frame whose sender had a signal
+ * @work: hostlink_conn.tx_work
  *
- * Context and return as hostlink_send(); @body is advanced past what
- * was written.
+ * Holds the tx lock, handed over by hostlink_send_request(), and lets
+ * go of it once the frame is out or the connection is given up.
+ * Context: a worker.
  */
-int hostlink_send_iter(struct socket *sock, const void *head,
-		       size_t head_len, struct iov_iter *body, long timeout)
+void hostlink_tx_rest_work(struct work_struct *work)
 {
-	unsigned long deadline = jiffies + timeout;
-	struct kvec iov = { .iov_base = (void *)head, .iov_len = head_len };
-	bool started = false;
+	struct hostlink_conn *conn = container_of(work, struct hostlink_conn,
+						  tx_work);
+	struct kvec iov = {
+		.iov_base = conn->tx_rest,
+		.iov_len = conn->tx_rest_len,
+	};
+	bool started = true;
 	struct iov_iter it;
-	int ret;
 
-	if (WARN_ON_ONCE(user_backed_iter(body)))
-		return -EFAULT;
-	iov_iter_kvec(&it, ITER_SOURCE, &iov, 1, head_len);
-	ret = hostlink_xmit(sock, &it, deadline, &started);
-	if (ret)
-		return ret;
-	return hostlink_xmit(sock, body, deadline, &started);
+	iov_iter_kvec(&it, ITER_SOURCE, &iov, 1, iov.iov_len);
+	if (hostlink_xmit(conn->sock, &it, conn->tx_rest_deadline, &started))
+		hostlink_conn_break(conn, "request cut short after a signal");
+	hostlink_tx_release(conn);
+	/* the CANCEL of that request, and any others, waited for the frame */
+	if (!kfifo_is_empty(&conn->cancels))
+		schedule_work(&conn->cancel_work);
 }
 
-/*
- * vsock refuses MSG_WAITALL for as much as its receive buffer holds
- * (-ENOMEM), so frames arrive in pieces of at most this.
+/**
+ * hostlink_send_request() - write a request frame on the control connection
+ * @conn: the connection; the caller holds its tx lock
+ * @head: the header and credential block
+ * @head_len: their length
+ * @body: the request, or NULL
+ * @body_len: its length
+ * @body_iter: the request as an iterator instead of @body, or NULL; must
+ *	not fault (kvec or pinned pages); advanced past what was taken
+ * @timeout: jiffies the whole write may take
+ *
+ * A signal before the first byte ends the write with -EINTR.  A signal
+ * after it does not keep the caller: a stream cannot take half a frame
+ * and a task with a signal cannot write, so the rest is copied to the
+ * connection's buffer and hostlink_tx_rest_work() finishes it by the
+ * deadline (or gives the connection up), while the caller returns at
+ * once.  The tx lock goes to that worker with the frame.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 when all was written; 1 when the worker finishes it (the
+ * caller must not release the tx lock); -ETIMEDOUT, -EINTR or another
+ * error when nothing was written; -EPIPE when part was (the stream is
+ * then broken).
  */
-#define HOSTLINK_RECV_CHUNK	(64U << 10)
+int hostlink_send_request(struct hostlink_conn *conn, const void *head,
+			  size_t head_len, const void *body, size_t body_len,
+			  struct iov_iter *body_iter, long timeout)
+{
+	const size_t cap = sizeof(struct hostlink_hdr) + hostlink_max_frame;
+	unsigned long deadline = jiffies + timeout;
+	struct kvec hiov = { .iov_base = (void *)head, .iov_len = head_len };
+	struct kvec biov = { .iov_base = (void *)body, .iov_len = body_len };
+	struct iov_iter hit, bit, *bodyp = body_iter;
+	bool started = false;
+	size_t n;
+	int ret;
 
-/*
- * Read exactly @len bytes.  Return: 0, -ENODATA on EOF before the first
- * byte, -EPIPE on EOF after it, -EAGAIN on timeout, or another error.
+	if (body_iter && WARN_ON_ONCE(user_backed_iter(body_iter)))
+		return -EFAULT;
+	if (!body_iter && body_len) {
+		iov_iter_kvec(&bit, ITER_SOURCE, &biov, 1, body_len);
+		bodyp = &bit;
+	}
+	iov_iter_kvec(&hit, ITER_SOURCE, &hiov, 1, head_len);
+	ret = hostlink_xmit(conn->sock, &hit, deadline, &started);
+	if (!ret && bodyp)
+		ret = hostlink_xmit(conn->sock, bodyp, deadline, &started);
+	if (ret != -EINPROGRESS)
+		return ret;
+
+	/* at most a header and the agreed frame, which the buffer holds */
+	n = iov_iter_count(&hit) + (bodyp ? iov_iter_count(bodyp) : 0);
+	if (WARN_ON_ONCE(n > cap))
+		return -EPIPE;
+	n = copy_from_iter(conn->tx_rest, iov_iter_count(&hit), &hit);
+	if (bodyp)
+		n += copy_from_iter(conn->tx_rest + n, iov_iter_count(bodyp),
+				    bodyp);
+	conn->tx_rest_len = n;
+	conn->tx_rest_deadline = deadline;
+	/* the worker sees the buffer filled: queue_work() orders it */
+	queue_work(system_unbound_wq, &conn->tx_work);
+	return 1;
+}
+
+/**
+ * hostlink_recv() - read exactly @len bytes by a deadline
+ * @sock: a connected socket that no one else reads
+ * @buf: where to
+ * @len: how much
+ * @deadline: jiffies by which all of it must have come
+ *
+ * A peer that trickles its bytes cannot stretch the read: each wait is
+ * for what is left of @deadline, not a fresh timeout per byte (as
+ * MSG_WAITALL with SO_RCVTIMEO would give, on vsock).
+ * Context: process context, may sleep.
+ * Return: 0, -ENODATA on EOF before the first byte, -EPIPE on EOF after
+ * it, -ETIMEDOUT once the deadline passed, or another error.
  */
-static int hostlink_recv(struct socket *sock, void *buf, size_t len,
-			 long timeout)
+int hostlink_recv(struct socket *sock, void *buf, size_t len,
+		  unsigned long deadline)
 {
 	size_t done = 0;
 	int ret;
 
-	WRITE_ONCE(sock->sk->sk_rcvtimeo, timeout);
 	while (done < len) {
-		struct kvec iov = {
-			.iov_base = buf + done,
-			.iov_len = min_t(size_t, len - done, HOSTLINK_RECV_CHUNK),
-		};
+		struct kvec iov = { .iov_base = buf + done, .iov_len = len - done };
+		long left = (long)(deadline - jiffies);
 		struct msghdr msg = {};
 
-		ret = kernel_recvmsg(sock, &msg, &iov, 1, iov.iov_len,
-				     MSG_WAITALL);
+		if (left <= 0)
+			return -ETIMEDOUT;
+		WRITE_ONCE(sock->sk->sk_rcvtimeo, left);
+		ret = kernel_recvmsg(sock, &msg, &iov, 1, iov.iov_len, 0);
+		if (ret == -EAGAIN)
+			return -ETIMEDOUT;
 		if (ret < 0)
 			return ret;
 		if (ret == 0)
@@ -369,6 +382,8 @@ static int hostlink_welcome_check(struct hostlink_conn *conn,
 	struct hostlink_service *svc = conn->svc;
 	u32 status = le32_to_cpu(hdr->status);
 	u16 version = le16_to_cpu(w->version);
+	u16 min_version = le16_to_cpu(w->min_version);
+	u16 max_version = le16_to_cpu(w->max_version);
 	u32 max_frame = le32_to_cpu(w->max_frame);
 	u64 features = le64_to_cpu(w->features);
 
@@ -379,9 +394,8 @@ static int hostlink_welcome_check(struct hostlink_conn *conn,
 		hostlink_set_error(conn, err,
 				   "host refused %s: %.*s (host speaks versions %u-%u, we %u-%u)",
 				   svc->name, (int)strnlen(w->message, sizeof(w->message)),
-				   w->message, le16_to_cpu(w->min_version),
-				   le16_to_cpu(w->max_version), HOSTLINK_PROTO_MIN,
-				   HOSTLINK_PROTO_MAX);
+				   w->message, min_version, max_version,
+				   HOSTLINK_PROTO_MIN, HOSTLINK_PROTO_MAX);
 		return err;
 	}
 	if (version < HOSTLINK_PROTO_MIN || version > HOSTLINK_PROTO_MAX) {
@@ -390,6 +404,21 @@ static int hostlink_welcome_check(struct hostlink_conn *conn,
 				   "host chose protocol version %u, we speak %u-%u",
 				   version, HOSTLINK_PROTO_MIN, HOSTLINK_PROTO_MAX);
 		return -EPROTONOSUPPORT;
+	}
+	/* a host that contradicts itself is broken, not just of another age */
+	if (min_version > max_version) {
+		hostlink_set_error(conn, -EPROTO,
+				   "bad WELCOME from the host: its version range %u-%u is inverted",
+				   min_version, max_version);
+		atomic64_inc(&conn->stats.protocol_errors);
+		return -EPROTO;
+	}
+	if (version < min_version || version > max_version) {
+		hostlink_set_error(conn, -EPROTO,
+				   "bad WELCOME from the host: it chose version %u outside its range %u-%u",
+				   version, min_version, max_version);
+		atomic64_inc(&conn->stats.protocol_errors);
+		return -EPROTO;
 	}
 	if (max_frame < HOSTLINK_FRAME_MIN || max_frame > HOSTLINK_FRAME_LIMIT ||
 	    (features & ~HOSTLINK_FEAT_ALL) || w->__reserved0 ||
@@ -407,6 +436,37 @@ static int hostlink_welcome_check(struct hostlink_conn *conn,
 	return 0;
 }
 
+/*
+ * The header of the answer to HELLO: 0, or -EPROTO, logged and counted.
+ * The type comes first: a frame of another kind is named for what it
+ * is, not for the first rule of a WELCOME that it breaks.
+ */
+static int hostlink_welcome_hdr_check(struct hostlink_conn *conn,
+				      const struct hostlink_hdr *hdr)
+{
+	const char *why, *name;
+
+	if (le32_to_cpu(hdr->magic) == HOSTLINK_MAGIC &&
+	    hdr->type != HOSTLINK_WELCOME) {
+		name = hostlink_type_name(hdr->type);
+		if (name)
+			hostlink_set_error(conn, -EPROTO,
+					   "bad answer to HELLO: expected WELCOME, got %s",
+					   name);
+		else
+			hostlink_set_error(conn, -EPROTO,
+					   "bad answer to HELLO: expected WELCOME, got frame type %u",
+					   hdr->type);
+		atomic64_inc(&conn->stats.protocol_errors);
+		return -EPROTO;
+	}
+	if (!hostlink_hdr_check(hdr, 0, sizeof(struct hostlink_welcome), &why))
+		return 0;
+	hostlink_set_error(conn, -EPROTO, "bad answer to HELLO: %s", why);
+	atomic64_inc(&conn->stats.protocol_errors);
+	return -EPROTO;
+}
+
 static int hostlink_conn_hello(struct hostlink_conn *conn,
 			       struct socket *sock)
 {
@@ -415,9 +475,9 @@ static int hostlink_conn_hello(struct hostlink_conn *conn,
 		struct hostlink_hdr hdr;
 		struct hostlink_hello hello;
 	} out;
+	unsigned long deadline = jiffies + msecs_to_jiffies(HOSTLINK_HANDSHAKE_MS);
 	struct hostlink_welcome w;
 	struct hostlink_hdr hdr;
-	const char *why;
 	int ret;
 
 	hostlink_hdr_init(&out.hdr, HOSTLINK_PROTO_MAX, HOSTLINK_HELLO,
@@ -430,27 +490,28 @@ static int hostlink_conn_hello(struct hostlink_conn *conn,
 	strscpy_pad(out.hello.service, svc->remote ?: svc->name,
 		    sizeof(out.hello.service));
 
+	/* one deadline for all of it: a host cannot drip it out for longer */
 	ret = hostlink_send(sock, &out, sizeof(out), NULL, 0,
-			    HOSTLINK_HELLO_TIMEOUT);
+			    max_t(long, (long)(deadline - jiffies), 1));
 	if (ret)
 		goto err;
-	ret = hostlink_recv(sock, &hdr, sizeof(hdr), HOSTLINK_HELLO_TIMEOUT);
+	ret = hostlink_recv(sock, &hdr, sizeof(hdr), deadline);
 	if (ret)
 		goto err;
-	if (hostlink_hdr_check(&hdr, 0, sizeof(w), &why) ||
-	    hdr.type != HOSTLINK_WELCOME) {
-		atomic64_inc(&conn->stats.protocol_errors);
-		hostlink_set_error(conn, -EPROTO, "bad answer to HELLO: %s",
-				   why ?: "not a WELCOME");
-		return -EPROTO;
-	}
-	ret = hostlink_recv(sock, &w, sizeof(w), HOSTLINK_HELLO_TIMEOUT);
+	ret = hostlink_welcome_hdr_check(conn, &hdr);
+	if (ret)
+		return ret;
+	ret = hostlink_recv(sock, &w, sizeof(w), deadline);
 	if (ret)
 		goto err;
 	return hostlink_welcome_check(conn, &hdr, &w);
 
 err:
-	hostlink_set_error(conn, ret, "no answer to HELLO");
+	if (ret == -ETIMEDOUT)
+		hostlink_set_error(conn, ret, "no WELCOME within %u ms of the HELLO",
+				   HOSTLINK_HANDSHAKE_MS);
+	else
+		hostlink_set_error(conn, ret, "no answer to HELLO");
 	return ret;
 }
 
@@ -699,6 +760,12 @@ int hostlink_conn_start(struct hostlink_service *svc)
 		ret = -ENOMEM;
 		goto err_free_conn;
 	}
+	/* the same bound holds for the rest of a frame we send */
+	conn->tx_rest = kvmalloc(rxcap, GFP_KERNEL);
+	if (!conn->tx_rest) {
+		ret = -ENOMEM;
+		goto err_free_buf;
+	}
 	conn->svc = svc;
 	mutex_init(&conn->sock_lock);
 	init_waitqueue_head(&conn->tx_wq);
@@ -712,6 +779,7 @@ int hostlink_conn_start(struct hostlink_service *svc)
 	spin_lock_init(&conn->cancel_lock);
 	INIT_KFIFO(conn->cancels);
 	INIT_WORK(&conn->cancel_work, hostlink_cancel_work);
+	INIT_WORK(&conn->tx_work, hostlink_tx_rest_work);
 	conn->state = HOSTLINK_STATE_CONNECTING;
 	svc->conn = conn;
 
@@ -726,6 +794,7 @@ int hostlink_conn_start(struct hostlink_service *svc)
 
 err_free_buf:
 	svc->conn = NULL;
+	kvfree(conn->tx_rest);
 	kvfree(conn->rxbuf);
 err_free_conn:
 	kfree(conn);
@@ -758,10 +827,13 @@ void hostlink_conn_stop(struct hostlink_service *svc)
 	if (conn->offered)
 		sock_release(conn->offered);
 	cancel_work_sync(&conn->rx_work);
+	/* done once the thread closed the socket, but maybe not yet out */
+	flush_work(&conn->tx_work);
 	cancel_work_sync(&conn->cancel_work);
 	hostlink_debugfs_remove(conn);
 	WARN_ON(!hash_empty(conn->pending));
 	svc->conn = NULL;
+	kvfree(conn->tx_rest);
 	kvfree(conn->rxbuf);
 	kfree(conn);
 }

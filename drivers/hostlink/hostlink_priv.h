@@ -108,6 +108,14 @@ struct hostlink_req {
  * @sock: the socket, or NULL; read by senders that hold @tx.
  * @tx: bit 0 held while sending on @sock (see hostlink_tx_acquire()).
  * @tx_wq: waiters for @tx.
+ * @tx_work: finishes a request frame whose sender had a signal, holding
+ *	@tx meanwhile (hostlink_send_request()).
+ * @tx_rest: the rest of that frame; room for a header and
+ *	hostlink_max_frame bytes.  Owned by whoever holds @tx, as are
+ *	@tx_rest_len and @tx_rest_deadline.
+ * @tx_rest_len: bytes in @tx_rest.
+ * @tx_rest_deadline: when the frame must be out (jiffies), or the
+ *	connection is given up.
  * @lock: protects @pending, @next_id, @state, @offered, @gen, @version,
  *	@max_frame, @features and @last_error.
  * @pending: requests in flight, hashed by id.  A table of list heads
@@ -154,6 +162,10 @@ struct hostlink_conn {
 	struct socket *sock;
 	unsigned long tx;
 	wait_queue_head_t tx_wq;
+	struct work_struct tx_work;
+	void *tx_rest;
+	size_t tx_rest_len;
+	unsigned long tx_rest_deadline;
 
 	spinlock_t lock;		/* see above */
 	DECLARE_HASHTABLE(pending, HOSTLINK_PENDING_BITS);
@@ -199,8 +211,12 @@ int hostlink_tx_acquire(struct hostlink_conn *conn, long *timeout,
 void hostlink_tx_release(struct hostlink_conn *conn);
 int hostlink_send(struct socket *sock, const void *head, size_t head_len,
 		  const void *body, size_t body_len, long timeout);
-int hostlink_send_iter(struct socket *sock, const void *head,
-		       size_t head_len, struct iov_iter *body, long timeout);
+int hostlink_recv(struct socket *sock, void *buf, size_t len,
+		  unsigned long deadline);
+int hostlink_send_request(struct hostlink_conn *conn, const void *head,
+			  size_t head_len, const void *body, size_t body_len,
+			  struct iov_iter *body_iter, long timeout);
+void hostlink_tx_rest_work(struct work_struct *work);
 void hostlink_conn_break(struct hostlink_conn *conn, const char *why);
 __printf(3, 4)
 void hostlink_set_error(struct hostlink_conn *conn, int err,
@@ -229,6 +245,7 @@ void hostlink_fail_all(struct hostlink_conn *conn, int err);
 /* hostlink_wire.c: frames */
 void hostlink_hdr_init(struct hostlink_hdr *hdr, u8 version, u8 type,
 		       u32 len, u32 op, u64 id);
+const char *hostlink_type_name(u8 type);
 int hostlink_status_errno(struct hostlink_conn *conn, u32 status);
 int hostlink_hdr_check(const struct hostlink_hdr *hdr, u8 version,
 		       u32 max_frame, const char **why);

@@ -32,6 +32,38 @@ void hostlink_hdr_init(struct hostlink_hdr *hdr, u8 version, u8 type,
 }
 
 /**
+ * hostlink_type_name() - a frame type for the log
+ * @type: the header's type byte
+ *
+ * Context: any.
+ * Return: the type's name, or NULL for a type the protocol does not have.
+ */
+const char *hostlink_type_name(u8 type)
+{
+	switch (type) {
+	case HOSTLINK_HELLO:
+		return "HELLO";
+	case HOSTLINK_WELCOME:
+		return "WELCOME";
+	case HOSTLINK_REQUEST:
+		return "REQUEST";
+	case HOSTLINK_REPLY:
+		return "REPLY";
+	case HOSTLINK_EVENT:
+		return "EVENT";
+	case HOSTLINK_CANCEL:
+		return "CANCEL";
+	case HOSTLINK_ATTACH:
+		return "ATTACH";
+	case HOSTLINK_ATTACHED:
+		return "ATTACHED";
+	case HOSTLINK_OFFER:
+		return "OFFER";
+	}
+	return NULL;
+}
+
+/**
  * hostlink_hdr_check() - validate a header from the host
  * @hdr: the header as received
  * @version: the agreed version; 0 while waiting for WELCOME

@@ -455,6 +455,174 @@ TEST_F(fake, host_choosing_unknown_version_refused)
 				     NULL, 0, NULL, 0, NULL));
 }
 
+/* The guest closes the fake host's connection within @ms: 0 or -1. */
+static int guest_closes_within(struct hl_fake *f, unsigned int ms)
+{
+	struct hostlink_hdr hdr;
+	char body[256];
+	uint64_t end = hl_now_ms() + ms;
+	int ret;
+
+	do {
+		ret = hl_fake_read(f, &hdr, body, sizeof(body),
+				   end - hl_now_ms());
+		if (ret == -ECONNRESET || ret == -EPIPE)
+			return 0;
+	} while (!ret && hl_now_ms() < end);
+	return -1;
+}
+
+/*
+ * A REPLY where the WELCOME belongs: refused, and the log says what came
+ * instead of naming the first WELCOME rule that a REPLY breaks.
+ */
+TEST_F(fake, reply_instead_of_welcome)
+{
+	char buf[128];
+
+	ASSERT_EQ(0, hl_fake_hello(&self->host, 10000));
+	ASSERT_EQ(0, hl_fake_send(&self->host, 1, HOSTLINK_REPLY,
+				  HOSTLINK_TEST_PING, 1, 0, NULL, 0));
+	EXPECT_EQ(0, guest_closes_within(&self->host, 5000));
+	ASSERT_EQ(0, hl_wait_sysfs(self->id, "last_error", "bad answer to HELLO",
+				   buf, sizeof(buf), 5000));
+	EXPECT_STREQ("bad answer to HELLO: expected WELCOME, got REPLY", buf);
+	EXPECT_EQ(1, hl_stat(self->id, "protocol_errors"));
+	EXPECT_EQ(0, hl_stat(self->id, "connects"));
+}
+
+/* A WELCOME that contradicts itself: a protocol error, never a connection. */
+FIXTURE(bad_welcome) {
+	struct hl_fake host;
+	int fd;
+	unsigned int id;
+};
+
+FIXTURE_VARIANT(bad_welcome) {
+	uint16_t version, min_version, max_version;
+	const char *why;
+};
+
+FIXTURE_VARIANT_ADD(bad_welcome, inverted_range) {
+	.version = 1, .min_version = 3, .max_version = 1,
+	.why = "bad WELCOME from the host: its version range 3-1 is inverted",
+};
+FIXTURE_VARIANT_ADD(bad_welcome, chosen_below_host_range) {
+	.version = 1, .min_version = 2, .max_version = 3,
+	.why = "bad WELCOME from the host: it chose version 1 outside its range 2-3",
+};
+FIXTURE_VARIANT_ADD(bad_welcome, chosen_above_host_range) {
+	.version = 1, .min_version = 0, .max_version = 0,
+	.why = "bad WELCOME from the host: it chose version 1 outside its range 0-0",
+};
+
+FIXTURE_SETUP(bad_welcome)
+{
+	ASSERT_EQ(0, chan_setup(&self->host, &self->fd, &self->id));
+}
+
+FIXTURE_TEARDOWN(bad_welcome)
+{
+	chan_teardown(&self->host, self->fd);
+}
+
+TEST_F(bad_welcome, refused_and_counted)
+{
+	struct hostlink_welcome w = {
+		.version = variant->version,
+		.min_version = variant->min_version,
+		.max_version = variant->max_version,
+		.max_frame = HOSTLINK_FRAME_DEFAULT,
+		.features = HOSTLINK_FEAT_ALL,
+	};
+	char buf[128] = "";
+
+	ASSERT_EQ(0, hl_fake_hello(&self->host, 10000));
+	ASSERT_EQ(0, hl_fake_send(&self->host, HOSTLINK_PROTO_MAX,
+				  HOSTLINK_WELCOME, 0, 0, 0, &w, sizeof(w)));
+	EXPECT_EQ(0, guest_closes_within(&self->host, 5000));
+	ASSERT_EQ(0, hl_wait_sysfs(self->id, "last_error", "bad WELCOME",
+				   buf, sizeof(buf), 5000))
+		TH_LOG("last_error: %s", buf);
+	EXPECT_STREQ(variant->why, buf);
+	EXPECT_EQ(1, hl_stat(self->id, "protocol_errors"));
+	EXPECT_EQ(0, hl_stat(self->id, "connects"));
+	ASSERT_EQ(0, hl_sysfs(self->id, "state", buf, sizeof(buf)));
+	EXPECT_STRNE("connected", buf);
+	EXPECT_EQ(-ENOTCONN, hl_call(self->fd, HOSTLINK_TEST_PING, 0, 1000,
+				     NULL, 0, NULL, 0, NULL));
+}
+
+struct drip {
+	pthread_t thread;
+	int fd;
+	long long ms;
+};
+
+/* A good WELCOME, a byte a second: far slower than the handshake allows. */
+static void *drip_welcome(void *arg)
+{
+	struct {
+		struct hostlink_hdr hdr;
+		struct hostlink_welcome w;
+	} f = {
+		.hdr = { .magic = HOSTLINK_MAGIC, .version = 1,
+			 .type = HOSTLINK_WELCOME, .len = sizeof(f.w) },
+		.w = { .version = 1, .min_version = 1, .max_version = 1,
+		       .max_frame = HOSTLINK_FRAME_DEFAULT,
+		       .features = HOSTLINK_FEAT_ALL },
+	};
+	struct drip *d = arg;
+
+	d->ms = hl_drip(d->fd, &f, sizeof(f), 1000, HOSTLINK_HANDSHAKE_MS + 10000);
+	return NULL;
+}
+
+/*
+ * A host that drips its WELCOME out is given up HOSTLINK_HANDSHAKE_MS
+ * after the HELLO, and meanwhile another service connects and works.
+ */
+TEST_F(fake, stalled_handshake_bounded_and_alone)
+{
+	struct hl_fake other = { .lfd = -1, .fd = -1 };
+	struct drip d = { .fd = -1 };
+	unsigned int other_id;
+	int other_fd, port;
+	char buf[128] = "";
+	uint64_t t0;
+
+	ASSERT_EQ(0, hl_fake_hello(&self->host, 10000));
+	d.fd = self->host.fd;
+	ASSERT_EQ(0, pthread_create(&d.thread, NULL, drip_welcome, &d));
+
+	port = hl_port() + 20000;
+	ASSERT_EQ(0, hl_fake_listen(&other, port));
+	other_fd = hl_bind(port, NULL, &other_id);
+	ASSERT_LE(0, other_fd);
+	t0 = hl_now_ms();
+	ASSERT_EQ(0, hl_fake_handshake(&other, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(other_fd, 5000));
+	EXPECT_EQ(0, fake_ping(&other, other_fd));
+	EXPECT_GT(3000, hl_now_ms() - t0) TH_LOG("the other service took %llu ms",
+						 (unsigned long long)(hl_now_ms() - t0));
+	ASSERT_EQ(0, hl_sysfs(self->id, "state", buf, sizeof(buf)));
+	EXPECT_STRNE("connected", buf);
+
+	pthread_join(d.thread, NULL);
+	EXPECT_LE(0, d.ms) TH_LOG("the dripped handshake was not given up");
+	EXPECT_LE(HOSTLINK_HANDSHAKE_MS - 1500, d.ms);
+	EXPECT_GT(HOSTLINK_HANDSHAKE_MS + 3000, d.ms) TH_LOG("given up after %lld ms",
+							    d.ms);
+	ASSERT_EQ(0, hl_wait_sysfs(self->id, "last_error", "no WELCOME",
+				   buf, sizeof(buf), 2000))
+		TH_LOG("last_error: %s", buf);
+	EXPECT_STREQ("no WELCOME within 5000 ms of the HELLO", buf);
+	EXPECT_EQ(0, hl_stat(self->id, "connects"));
+	EXPECT_EQ(1, hl_stat(other_id, "connects"));
+	close(other_fd);
+	hl_fake_close(&other);
+}
+
 TEST_F(fake, peer_that_stops_reading)
 {
 	static char chunk[512 << 10];
@@ -517,9 +685,47 @@ TEST_F(fake, signal_mid_frame_keeps_the_connection)
 }
 
 /*
- * SIGKILL while a worker finishes a frame the host does not take: the
- * task dies after a grace of about a second, not at its 20 s deadline,
- * and the connection (holding half a frame) is given up and made again.
+ * A signal while the frame is stalled (the host stopped reading): the
+ * caller gets -EINTR at once, not at its deadline; a worker holds the
+ * rest of the frame and gives the connection up only when the frame's
+ * deadline passes with the host still not reading.
+ */
+TEST_F(fake, signal_mid_frame_with_a_stalled_host)
+{
+	static char chunk[768 << 10];
+	uint64_t t0, t1;
+	struct bg b;
+
+	no_restart_handler();
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	t0 = hl_now_ms();
+	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_ECHO, 4000,
+			      chunk, sizeof(chunk)));
+	usleep(700000);
+	t1 = hl_now_ms();
+	pthread_kill(b.thread, SIGUSR1);
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(-EINTR, b.ret);
+	EXPECT_GT(1000, hl_now_ms() - t1) TH_LOG("returned %llu ms after the signal",
+						 (unsigned long long)(hl_now_ms() - t1));
+	EXPECT_EQ(1, hl_stat(self->id, "interrupts"));
+
+	/* the frame's deadline, not the signal, costs the connection */
+	EXPECT_EQ(0, hl_wait_state(self->id, "connecting", 10000));
+	EXPECT_LE(3500, hl_now_ms() - t0) TH_LOG("lost after %llu ms",
+						 (unsigned long long)(hl_now_ms() - t0));
+	hl_fake_drop(&self->host);
+	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
+	ASSERT_EQ(0, hl_wait(self->fd, 5000));
+	EXPECT_EQ(0, fake_ping(&self->host, self->fd));
+	EXPECT_EQ(2, hl_stat(self->id, "connects"));
+}
+
+/*
+ * SIGKILL mid-frame with a stalled host: the task dies at once, not at
+ * its deadline, and the connection (holding half a frame) is given up
+ * at that deadline and made again.
  */
 TEST_F(fake, sigkill_mid_frame_with_a_stalled_host)
 {
@@ -533,21 +739,18 @@ TEST_F(fake, sigkill_mid_frame_with_a_stalled_host)
 	kid = fork();
 	ASSERT_LE(0, kid);
 	if (kid == 0) {
-		signal(SIGUSR1, on_signal);
-		hl_call(self->fd, HOSTLINK_TEST_SINK, 0, 20000, chunk,
+		hl_call(self->fd, HOSTLINK_TEST_SINK, 0, 4000, chunk,
 			sizeof(chunk), NULL, 0, NULL);
 		_exit(0);
 	}
-	usleep(300000);
-	kill(kid, SIGUSR1);	/* the worker takes over the frame */
-	usleep(200000);
+	usleep(500000);
 	t0 = hl_now_ms();
 	kill(kid, SIGKILL);
 	ASSERT_EQ(kid, waitpid(kid, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status));
-	EXPECT_GT(5000, hl_now_ms() - t0) TH_LOG("killed after %llu ms",
+	EXPECT_GT(1000, hl_now_ms() - t0) TH_LOG("killed after %llu ms",
 						 (unsigned long long)(hl_now_ms() - t0));
-	EXPECT_EQ(0, hl_wait_state(self->id, "connecting", 5000));
+	EXPECT_EQ(0, hl_wait_state(self->id, "connecting", 10000));
 	hl_fake_drop(&self->host);
 	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
 	ASSERT_EQ(0, hl_wait(self->fd, 5000));

@@ -178,6 +178,20 @@ int hl_wait_state(unsigned int id, const char *state, unsigned int ms)
 	return -1;
 }
 
+int hl_wait_sysfs(unsigned int id, const char *attr, const char *prefix,
+		  char *buf, size_t len, unsigned int ms)
+{
+	uint64_t end = hl_now_ms() + ms;
+
+	do {
+		if (!hl_sysfs(id, attr, buf, len) &&
+		    !strncmp(buf, prefix, strlen(prefix)))
+			return 0;
+		usleep(20000);
+	} while (hl_now_ms() < end);
+	return -1;
+}
+
 int hl_port(void)
 {
 	/* the harness forks each test: one port per test process */
@@ -318,6 +332,18 @@ int hl_fake_send(struct hl_fake *f, uint8_t version, uint8_t type,
 	return ret;
 }
 
+int hl_fake_hello(struct hl_fake *f, unsigned int ms)
+{
+	struct hostlink_hdr hdr;
+
+	if (hl_fake_accept(f, ms))
+		return -1;
+	if (hl_fake_read(f, &hdr, &f->hello, sizeof(f->hello), ms) ||
+	    hdr.type != HOSTLINK_HELLO || hdr.len != sizeof(f->hello))
+		return -1;
+	return 0;
+}
+
 int hl_fake_handshake(struct hl_fake *f, uint32_t status, uint16_t version,
 		      const char *message, unsigned int ms)
 {
@@ -328,12 +354,8 @@ int hl_fake_handshake(struct hl_fake *f, uint32_t status, uint16_t version,
 		.max_frame = HOSTLINK_FRAME_DEFAULT,
 		.features = HOSTLINK_FEAT_ALL,
 	};
-	struct hostlink_hdr hdr;
 
-	if (hl_fake_accept(f, ms))
-		return -1;
-	if (hl_fake_read(f, &hdr, &f->hello, sizeof(f->hello), ms) ||
-	    hdr.type != HOSTLINK_HELLO || hdr.len != sizeof(f->hello))
+	if (hl_fake_hello(f, ms))
 		return -1;
 	if (message)
 		snprintf(w.message, sizeof(w.message), "%s", message);
@@ -356,6 +378,24 @@ void hl_fake_close(struct hl_fake *f)
 	if (f->lfd >= 0)
 		close(f->lfd);
 	f->lfd = -1;
+}
+
+long long hl_drip(int fd, const void *buf, size_t len, unsigned int gap_ms,
+		  unsigned int max_ms)
+{
+	uint64_t t0 = hl_now_ms();
+	size_t i = 0;
+	char c;
+
+	while (hl_now_ms() - t0 < max_ms) {
+		if (i < len && send(fd, (const char *)buf + i, 1,
+				    MSG_NOSIGNAL) == 1)
+			i++;
+		/* the peer sends nothing: readable means closed */
+		if (hl_poll(fd, POLLIN, gap_ms) == 1 && read(fd, &c, 1) <= 0)
+			return hl_now_ms() - t0;
+	}
+	return -1;
 }
 
 static const char *hl_daemon_path(void)

@@ -38,6 +38,10 @@ long long hl_stat(unsigned int id, const char *counter);
 /* wait until sysfs state reads @state; 0 or -1 */
 int hl_wait_state(unsigned int id, const char *state, unsigned int ms);
 
+/* wait until sysfs @attr starts with @prefix; 0 or -1; the value in @buf */
+int hl_wait_sysfs(unsigned int id, const char *attr, const char *prefix,
+		  char *buf, size_t len, unsigned int ms);
+
 /* a port of our own for this test process */
 int hl_port(void);
 uint64_t hl_now_ms(void);
@@ -56,6 +60,8 @@ int hl_fake_accept(struct hl_fake *f, unsigned int ms);
 /* read a frame within ms: 0, -ETIMEDOUT, -ECONNRESET (EOF), -EPROTO */
 int hl_fake_read(struct hl_fake *f, struct hostlink_hdr *hdr, void *buf,
 		 size_t max, unsigned int ms);
+/* accept and read HELLO into f->hello; 0 or -1 */
+int hl_fake_hello(struct hl_fake *f, unsigned int ms);
 /* accept, read HELLO and answer WELCOME with status/version; 0 or -1 */
 int hl_fake_handshake(struct hl_fake *f, uint32_t status, uint16_t version,
 		      const char *message, unsigned int ms);
@@ -66,6 +72,13 @@ int hl_fake_send(struct hl_fake *f, uint8_t version, uint8_t type,
 int hl_fake_write(struct hl_fake *f, const void *data, size_t len);
 void hl_fake_drop(struct hl_fake *f);	/* close the connection */
 void hl_fake_close(struct hl_fake *f);	/* and the listener */
+
+/*
+ * Write @buf to @fd a byte every @gap_ms (then nothing) until the peer
+ * closes; the ms that took, or -1 if it did not close within @max_ms.
+ */
+long long hl_drip(int fd, const void *buf, size_t len, unsigned int gap_ms,
+		  unsigned int max_ms);
 
 /*
  * The real daemon ($HOSTLINKD, else next to $VMTEST_TOOLS), started with

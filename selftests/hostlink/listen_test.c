@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,6 +296,104 @@ TEST(bad_offers_are_refused)
 	/* The host goes: back to connecting, nothing left behind. */
 	hl_fake_drop(&host);
 	EXPECT_EQ(0, hl_wait_state(id, "connecting", 5000));
+	close(fd);
+}
+
+/*
+ * An OFFER dripped a byte a second: closed HOSTLINK_HANDSHAKE_MS after
+ * the connection, not a fresh timeout per byte.
+ */
+TEST(dripped_offer_is_given_up_in_time)
+{
+	struct {
+		struct hostlink_hdr h;
+		struct hostlink_offer o;
+	} f;
+	long long ms;
+	int s;
+
+	ASSERT_EQ(0, hl_load_modules());
+	offer_frame(&f, "test");
+	s = dial_guest();
+	ASSERT_LE(0, s);
+	ms = hl_drip(s, &f, sizeof(f), 1000, HOSTLINK_HANDSHAKE_MS + 10000);
+	close(s);
+	EXPECT_LE(0, ms) TH_LOG("the dripped OFFER was not given up");
+	EXPECT_LE(HOSTLINK_HANDSHAKE_MS - 1500, ms);
+	EXPECT_GT(HOSTLINK_HANDSHAKE_MS + 3000, ms) TH_LOG("closed after %lld ms", ms);
+
+	/* and the listener takes the next connection */
+	s = dial_guest();
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, write_all(s, &f, sizeof(f)));
+	EXPECT_EQ(0, closed_within(s, 3000));	/* no such service */
+	close(s);
+}
+
+struct dripper {
+	pthread_t thread;
+	int fd;
+	long long ms;
+};
+
+static void *drip_offer(void *arg)
+{
+	struct {
+		struct hostlink_hdr h;
+		struct hostlink_offer o;
+	} f;
+	struct dripper *d = arg;
+
+	offer_frame(&f, "nosuch");
+	d->ms = hl_drip(d->fd, &f, sizeof(f), 1000, HOSTLINK_HANDSHAKE_MS + 10000);
+	return NULL;
+}
+
+/*
+ * A host connection that drips its OFFER out does not hold up another
+ * one: the good OFFER behind it gets its HELLO at once, not when the
+ * first is given up.
+ */
+TEST(dripped_offer_holds_up_no_other)
+{
+	struct {
+		struct hostlink_hdr h;
+		struct hostlink_offer o;
+	} f;
+	struct hl_fake host = { .lfd = -1, .fd = -1 };
+	struct dripper d = { .fd = -1 };
+	struct hostlink_hdr hdr;
+	unsigned int id;
+	int fd, s;
+	uint64_t t0;
+
+	ASSERT_EQ(0, hl_load_modules());
+	/* nothing listens on this port: the service keeps connecting */
+	fd = hl_bind(hl_port(), NULL, &id);
+	ASSERT_LE(0, fd);
+	d.fd = dial_guest();
+	ASSERT_LE(0, d.fd);
+	ASSERT_EQ(0, pthread_create(&d.thread, NULL, drip_offer, &d));
+	usleep(300000);
+
+	s = dial_guest();
+	ASSERT_LE(0, s);
+	t0 = hl_now_ms();
+	offer_frame(&f, "test");
+	ASSERT_EQ(0, write_all(s, &f, sizeof(f)));
+	host.fd = s;
+	ASSERT_EQ(0, hl_fake_read(&host, &hdr, &host.hello, sizeof(host.hello),
+				  10000));
+	EXPECT_EQ(HOSTLINK_HELLO, hdr.type);
+	EXPECT_GT(2000, hl_now_ms() - t0) TH_LOG("HELLO after %llu ms",
+						 (unsigned long long)(hl_now_ms() - t0));
+	EXPECT_EQ(1, hl_stat(id, "offers"));
+
+	pthread_join(d.thread, NULL);
+	close(d.fd);
+	EXPECT_LE(0, d.ms) TH_LOG("the dripped OFFER was not given up");
+	EXPECT_GT(HOSTLINK_HANDSHAKE_MS + 3000, d.ms);
+	hl_fake_drop(&host);
 	close(fd);
 }
 

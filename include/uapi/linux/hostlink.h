@@ -36,6 +36,14 @@
 
 #define HOSTLINK_MAGIC		0x4b4e4c48	/* "HLNK" as LE bytes */
 
+/*
+ * The whole of a handshake, however its bytes are spread: the guest
+ * sends HELLO and has all of WELCOME within this many milliseconds, and
+ * takes a host-initiated connection only with all of its OFFER within
+ * this of the connection.
+ */
+#define HOSTLINK_HANDSHAKE_MS	5000
+
 /* Protocol versions this header describes. */
 #define HOSTLINK_PROTO_MIN	1
 #define HOSTLINK_PROTO_MAX	1
