@@ -2,15 +2,23 @@
 /*
  * vmtest-kmsg: read the guest kernel log from /dev/kmsg around a test.
  *
- *   vmtest-kmsg mark       print the sequence number of the next record
- *   vmtest-kmsg check SEQ  print the bug reports among records from SEQ
- *                          on, with what follows them; exit 1 if any
+ *   vmtest-kmsg mark           print the sequence number of the next record
+ *   vmtest-kmsg stamp TEXT     log TEXT, print "SEQ USEC" of its record
+ *   vmtest-kmsg check SEQ [END]  print the bug reports among records
+ *                              SEQ to END (excluded), with what follows
+ *                              them; exit 1 if any
+ *   vmtest-kmsg leaks DIR USEC...  read the kmemleak report and append
+ *                              each object to DIR/N, N the window its
+ *                              allocation falls in (0 before the first
+ *                              USEC, i for the i-th); exit 1 if any
  *
  * Reading /dev/kmsg (not the console) sees every record whatever the
  * console log level, with a sequence number that tells one test's
- * records from the next one's.
+ * records from the next one's, and a timestamp on the clock kmemleak's
+ * ages are on.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,13 +26,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kmsg_leak.h"
 #include "kmsg_report.h"
 
 /* Lines printed after a report line, to carry its stack trace. */
 #define KMSG_CONTEXT_LINES 40
 
+#define KMEMLEAK "/sys/kernel/debug/kmemleak"
+
 struct kmsg_record {
 	uint64_t seq;
+	uint64_t usec;
 	const char *text;
 };
 
@@ -41,6 +53,10 @@ static int kmsg_parse(char *buf, struct kmsg_record *rec)
 	errno = 0;
 	rec->seq = strtoull(comma + 1, &end, 10);
 	if (errno || end == comma + 1 || *end != ',')
+		return -EINVAL;
+	comma = end;
+	rec->usec = strtoull(comma + 1, &end, 10);
+	if (errno || end == comma + 1 || (*end != ',' && *end != ';'))
 		return -EINVAL;
 	end = strchr(semi + 1, '\n');
 	if (end)
@@ -93,8 +109,52 @@ static int kmsg_mark_fn(const struct kmsg_record *rec, void *arg)
 	return 0;
 }
 
+struct kmsg_stamp {
+	const char *text;
+	int found;
+	uint64_t seq, usec;
+};
+
+static int kmsg_stamp_fn(const struct kmsg_record *rec, void *arg)
+{
+	struct kmsg_stamp *st = arg;
+
+	if (!strcmp(rec->text, st->text)) {
+		st->found = 1;
+		st->seq = rec->seq;
+		st->usec = rec->usec;
+	}
+	return 0;
+}
+
+/* Log @text and find its record: its sequence number and timestamp. */
+static int kmsg_stamp(const char *text, uint64_t *seq, uint64_t *usec)
+{
+	struct kmsg_stamp st = { .text = text };
+	size_t len = strlen(text);
+	int fd, ret;
+
+	if (!len || strchr(text, '\n') || len > 900)
+		return -EINVAL;
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, text, len) == (ssize_t)len ? 0 : -errno;
+	close(fd);
+	if (ret)
+		return ret;
+	ret = kmsg_walk(kmsg_stamp_fn, &st);
+	if (ret)
+		return ret;
+	if (!st.found)
+		return -ENOENT;
+	*seq = st.seq;
+	*usec = st.usec;
+	return 0;
+}
+
 struct kmsg_check {
-	uint64_t from;
+	uint64_t from, to;
 	unsigned int reports;
 	unsigned int context;	/* lines still to print after a report */
 };
@@ -104,7 +164,7 @@ static int kmsg_check_fn(const struct kmsg_record *rec, void *arg)
 	struct kmsg_check *c = arg;
 	const char *kind;
 
-	if (rec->seq < c->from)
+	if (rec->seq < c->from || rec->seq >= c->to)
 		return 0;
 	kind = kmsg_report_kind(rec->text);
 	if (kind) {
@@ -118,10 +178,145 @@ static int kmsg_check_fn(const struct kmsg_record *rec, void *arg)
 	return 0;
 }
 
+struct kmsg_leaks {
+	const char *dir;
+	uint64_t now;
+	const uint64_t *starts;
+	unsigned int n;
+	unsigned int *count;
+	unsigned int untimed;
+};
+
+static int kmsg_leak_file(const char *obj, size_t len, long long age_ms,
+			void *arg)
+{
+	struct kmsg_leaks *l = arg;
+	unsigned int w = 0;
+	char path[PATH_MAX];
+	FILE *f;
+
+	if (age_ms < 0) {
+		l->untimed++;	/* no allocation time: the boot's */
+	} else {
+		uint64_t age = (uint64_t)age_ms * 1000;
+
+		w = kmsg_leak_window(age < l->now ? l->now - age : 0,
+				     l->starts, l->n);
+	}
+	l->count[w]++;
+	snprintf(path, sizeof(path), "%s/%u", l->dir, w);
+	f = fopen(path, "a");
+	if (!f)
+		return -errno;
+	fprintf(f, "%.*s\n", (int)len, obj);
+	return fclose(f) ? -EIO : 0;
+}
+
+static char *kmsg_slurp(const char *path)
+{
+	size_t len = 0, cap = 65536;
+	char *buf = malloc(cap);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 4096) {
+			char *more = realloc(buf, cap * 2);
+
+			if (!more)
+				break;
+			buf = more;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0) {
+				close(fd);
+				buf[len] = '\0';
+				return buf;
+			}
+			break;
+		}
+		len += n;
+	}
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
+static int kmsg_leaks(int argc, char **argv)
+{
+	struct kmsg_leaks l = { .dir = argv[0], .n = argc - 1 };
+	uint64_t *starts, seq;
+	unsigned int i, total = 0;
+	char *report;
+	int ret;
+
+	starts = calloc(l.n + 1, sizeof(*starts));
+	l.count = calloc(l.n + 1, sizeof(*l.count));
+	if (!starts || !l.count)
+		return 2;
+	for (i = 0; i < l.n; i++) {
+		char *end;
+
+		errno = 0;
+		starts[i] = strtoull(argv[i + 1], &end, 10);
+		if (errno || end == argv[i + 1] || *end || (i && starts[i] < starts[i - 1])) {
+			fprintf(stderr, "vmtest-kmsg: leaks: '%s' is not an ascending time in usec\n",
+				argv[i + 1]);
+			return 2;
+		}
+	}
+	l.starts = starts;
+	/* The ages are taken now: now is on the log's clock. */
+	ret = kmsg_stamp("vmtest: kmemleak read", &seq, &l.now);
+	report = ret ? NULL : kmsg_slurp(KMEMLEAK);
+	if (!report) {
+		fprintf(stderr, "vmtest-kmsg: cannot read %s: %s\n", KMEMLEAK,
+			strerror(ret ? -ret : errno));
+		return 2;
+	}
+	ret = kmsg_leak_split(report, kmsg_leak_file, &l);
+	free(report);
+	if (ret) {
+		fprintf(stderr, "vmtest-kmsg: leaks: %s: %s\n", l.dir, strerror(-ret));
+		return 2;
+	}
+	for (i = 0; i <= l.n; i++) {
+		if (l.count[i])
+			printf("window %u: %u object(s)\n", i, l.count[i]);
+		total += l.count[i];
+	}
+	if (l.untimed)
+		printf("%u object(s) without an age, put before the first window\n",
+		       l.untimed);
+	free(starts);
+	free(l.count);
+	return total ? 1 : 0;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: vmtest-kmsg mark | check SEQ\n");
+	fprintf(stderr, "usage: vmtest-kmsg mark | stamp TEXT | check SEQ [END] | leaks DIR USEC...\n");
 	return 2;
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno || end == s || *end ? -EINVAL : 0;
 }
 
 int main(int argc, char **argv)
@@ -139,13 +334,24 @@ int main(int argc, char **argv)
 		printf("%" PRIu64 "\n", next);
 		return 0;
 	}
-	if (argc == 3 && !strcmp(argv[1], "check")) {
-		struct kmsg_check c = { 0 };
-		char *end;
+	if (argc == 3 && !strcmp(argv[1], "stamp")) {
+		uint64_t seq, usec;
 
-		errno = 0;
-		c.from = strtoull(argv[2], &end, 10);
-		if (errno || end == argv[2] || *end)
+		ret = kmsg_stamp(argv[2], &seq, &usec);
+		if (ret) {
+			fprintf(stderr, "vmtest-kmsg: stamp: %s\n", strerror(-ret));
+			return 2;
+		}
+		printf("%" PRIu64 " %" PRIu64 "\n", seq, usec);
+		return 0;
+	}
+	if (argc >= 3 && !strcmp(argv[1], "leaks"))
+		return kmsg_leaks(argc - 2, argv + 2);
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "check")) {
+		struct kmsg_check c = { .to = UINT64_MAX };
+
+		if (parse_u64(argv[2], &c.from) ||
+		    (argc == 4 && parse_u64(argv[3], &c.to)))
 			return usage();
 		ret = kmsg_walk(kmsg_check_fn, &c);
 		if (ret) {
