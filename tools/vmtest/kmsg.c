@@ -132,6 +132,7 @@ static int kmsg_stamp(const char *text, uint64_t *seq, uint64_t *usec)
 {
 	struct kmsg_stamp st = { .text = text };
 	size_t len = strlen(text);
+	char line[1024];
 	int fd, ret;
 
 	if (!len || strchr(text, '\n') || len > 900)
@@ -139,7 +140,10 @@ static int kmsg_stamp(const char *text, uint64_t *seq, uint64_t *usec)
 	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ret = write(fd, text, len) == (ssize_t)len ? 0 : -errno;
+	/* With its newline: a record without one stays open for a
+	 * continuation, and readers do not see it until the next. */
+	snprintf(line, sizeof(line), "%s\n", text);
+	ret = write(fd, line, len + 1) == (ssize_t)(len + 1) ? 0 : -errno;
 	close(fd);
 	if (ret)
 		return ret;
