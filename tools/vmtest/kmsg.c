@@ -3,19 +3,23 @@
  * vmtest-kmsg: read the guest kernel log from /dev/kmsg around a test.
  *
  *   vmtest-kmsg mark           print the sequence number of the next record
- *   vmtest-kmsg stamp TEXT     log TEXT, print "SEQ USEC" of its record
+ *   vmtest-kmsg stamp TEXT     log TEXT, print "SEQ JIFFIES": its record's
+ *                              sequence number and the jiffies then ("-"
+ *                              without /proc/timer_list's)
  *   vmtest-kmsg check SEQ [END]  print the bug reports among records
  *                              SEQ to END (excluded), with what follows
  *                              them; exit 1 if any
- *   vmtest-kmsg leaks DIR USEC...  read the kmemleak report and append
- *                              each object to DIR/N, N the window its
- *                              allocation falls in (0 before the first
- *                              USEC, i for the i-th); exit 1 if any
+ *   vmtest-kmsg leaks DIR JIFFIES...  read the kmemleak report and
+ *                              append each object to DIR/N, N the window
+ *                              its allocation falls in (0 before the
+ *                              first JIFFIES, i for the i-th); exit 1 if
+ *                              any
  *
  * Reading /dev/kmsg (not the console) sees every record whatever the
  * console log level, with a sequence number that tells one test's
- * records from the next one's, and a timestamp on the clock kmemleak's
- * ages are on.
+ * records from the next one's.  kmemleak says in jiffies when each
+ * object was allocated; /proc/timer_list (CONFIG_TICK_ONESHOT) says
+ * what the jiffies are now.
  */
 #include <errno.h>
 #include <limits.h>
@@ -33,6 +37,16 @@
 #define KMSG_CONTEXT_LINES 40
 
 #define KMEMLEAK "/sys/kernel/debug/kmemleak"
+
+/* A decimal number, then the end of the string or a newline. */
+static int parse_u64_nl(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno || end == s || (*end && *end != '\n') ? -EINVAL : 0;
+}
 
 struct kmsg_record {
 	uint64_t seq;
@@ -127,6 +141,24 @@ static int kmsg_stamp_fn(const struct kmsg_record *rec, void *arg)
 	return 0;
 }
 
+/* The jiffies now, from /proc/timer_list; -ENOENT if it has none. */
+static int kmsg_jiffies(uint64_t *j)
+{
+	FILE *f = fopen("/proc/timer_list", "re");
+	char line[256];
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "jiffies: ", 9) && !parse_u64_nl(line + 9, j)) {
+			ret = 0;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
 /* Log @text and find its record: its sequence number and timestamp. */
 static int kmsg_stamp(const char *text, uint64_t *seq, uint64_t *usec)
 {
@@ -184,29 +216,24 @@ static int kmsg_check_fn(const struct kmsg_record *rec, void *arg)
 
 struct kmsg_leaks {
 	const char *dir;
-	uint64_t now;
 	const uint64_t *starts;
 	unsigned int n;
 	unsigned int *count;
 	unsigned int untimed;
 };
 
-static int kmsg_leak_file(const char *obj, size_t len, long long age_ms,
-			void *arg)
+static int kmsg_leak_file(const char *obj, size_t len, long long jiffies,
+			  void *arg)
 {
 	struct kmsg_leaks *l = arg;
 	unsigned int w = 0;
 	char path[PATH_MAX];
 	FILE *f;
 
-	if (age_ms < 0) {
+	if (jiffies < 0)
 		l->untimed++;	/* no allocation time: the boot's */
-	} else {
-		uint64_t age = (uint64_t)age_ms * 1000;
-
-		w = kmsg_leak_window(age < l->now ? l->now - age : 0,
-				     l->starts, l->n);
-	}
+	else
+		w = kmsg_leak_window(jiffies, l->starts, l->n);
 	l->count[w]++;
 	snprintf(path, sizeof(path), "%s/%u", l->dir, w);
 	f = fopen(path, "a");
@@ -260,7 +287,7 @@ static char *kmsg_slurp(const char *path)
 static int kmsg_leaks(int argc, char **argv)
 {
 	struct kmsg_leaks l = { .dir = argv[0], .n = argc - 1 };
-	uint64_t *starts, seq;
+	uint64_t *starts;
 	unsigned int i, total = 0;
 	char *report;
 	int ret;
@@ -275,18 +302,16 @@ static int kmsg_leaks(int argc, char **argv)
 		errno = 0;
 		starts[i] = strtoull(argv[i + 1], &end, 10);
 		if (errno || end == argv[i + 1] || *end || (i && starts[i] < starts[i - 1])) {
-			fprintf(stderr, "vmtest-kmsg: leaks: '%s' is not an ascending time in usec\n",
+			fprintf(stderr, "vmtest-kmsg: leaks: '%s' is not an ascending jiffies count\n",
 				argv[i + 1]);
 			return 2;
 		}
 	}
 	l.starts = starts;
-	/* The ages are taken now: now is on the log's clock. */
-	ret = kmsg_stamp("vmtest: kmemleak read", &seq, &l.now);
-	report = ret ? NULL : kmsg_slurp(KMEMLEAK);
+	report = kmsg_slurp(KMEMLEAK);
 	if (!report) {
 		fprintf(stderr, "vmtest-kmsg: cannot read %s: %s\n", KMEMLEAK,
-			strerror(ret ? -ret : errno));
+			strerror(errno));
 		return 2;
 	}
 	ret = kmsg_leak_split(report, kmsg_leak_file, &l);
@@ -301,7 +326,7 @@ static int kmsg_leaks(int argc, char **argv)
 		total += l.count[i];
 	}
 	if (l.untimed)
-		printf("%u object(s) without an age, put before the first window\n",
+		printf("%u object(s) without an allocation time, put before the first window\n",
 		       l.untimed);
 	free(starts);
 	free(l.count);
@@ -310,7 +335,7 @@ static int kmsg_leaks(int argc, char **argv)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vmtest-kmsg mark | stamp TEXT | check SEQ [END] | leaks DIR USEC...\n");
+	fprintf(stderr, "usage: vmtest-kmsg mark | stamp TEXT | check SEQ [END] | leaks DIR JIFFIES...\n");
 	return 2;
 }
 
@@ -339,14 +364,17 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "stamp")) {
-		uint64_t seq, usec;
+		uint64_t seq, usec, j = 0;
 
 		ret = kmsg_stamp(argv[2], &seq, &usec);
 		if (ret) {
 			fprintf(stderr, "vmtest-kmsg: stamp: %s\n", strerror(-ret));
 			return 2;
 		}
-		printf("%" PRIu64 " %" PRIu64 "\n", seq, usec);
+		if (kmsg_jiffies(&j))
+			printf("%" PRIu64 " -\n", seq);
+		else
+			printf("%" PRIu64 " %" PRIu64 "\n", seq, j);
 		return 0;
 	}
 	if (argc >= 3 && !strcmp(argv[1], "leaks"))

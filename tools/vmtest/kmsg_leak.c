@@ -6,14 +6,16 @@
  * An object is printed as
  *
  *   unreferenced object 0xffff888004e3c0a0 (size 32):
- *     comm "modprobe", pid 211, jiffies 4294903390 (age 23.412s)
+ *     comm "modprobe", pid 211, jiffies 4294903390
  *     hex dump (first 32 bytes):
  *       ...
  *     backtrace:
  *       [<000000008f0d1c51>] kmalloc_trace+0x26/0x90
  *
- * and the age is taken at the time the report is read.
+ * (older kernels add "(age 23.412s)").  The jiffies of its allocation
+ * place it; the runner takes the jiffies at each program's start.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,34 +23,29 @@
 
 #define KMSG_LEAK_HEAD "unreferenced object 0x"
 
-/* The "(age S.MMMs)" of an object, in ms, or -1. */
-static long long kmsg_leak_age(const char *obj, size_t len)
+/* The allocation jiffies of an object ("pid N, jiffies J"), or -1. */
+static long long kmsg_leak_jiffies(const char *obj, size_t len)
 {
+	static const char key[] = ", jiffies ";
 	const char *p = obj, *end = obj + len;
-	unsigned long long s, ms = 0;
+	unsigned long long j;
 	char *e;
-	int digits = 0;
 
-	while ((p = memchr(p, '(', end - p))) {
-		if ((size_t)(end - p) > 5 && !strncmp(p, "(age ", 5))
+	for (;;) {
+		p = memchr(p, ',', end - p);
+		if (!p || (size_t)(end - p) <= sizeof(key))
+			return -1;
+		if (!strncmp(p, key, sizeof(key) - 1))
 			break;
 		p++;
 	}
-	if (!p)
+	p += sizeof(key) - 1;
+	if (*p < '0' || *p > '9')
 		return -1;
-	p += 5;
-	s = strtoull(p, &e, 10);
-	if (e == p)
+	j = strtoull(p, &e, 10);
+	if (e > end || j > (unsigned long long)LLONG_MAX)
 		return -1;
-	if (*e == '.') {
-		for (e++; digits < 3 && *e >= '0' && *e <= '9'; e++, digits++)
-			ms = ms * 10 + (*e - '0');
-		while (digits++ < 3)
-			ms *= 10;
-	}
-	if (*e != 's' && !(*e >= '0' && *e <= '9'))
-		return -1;
-	return (long long)(s * 1000 + ms);
+	return (long long)j;
 }
 
 int kmsg_leak_split(const char *report, kmsg_leak_fn fn, void *arg)
@@ -62,7 +59,7 @@ int kmsg_leak_split(const char *report, kmsg_leak_fn fn, void *arg)
 
 		while (len && (obj[len - 1] == '\n'))
 			len--;
-		ret = fn(obj, len, kmsg_leak_age(obj, len), arg);
+		ret = fn(obj, len, kmsg_leak_jiffies(obj, len), arg);
 		if (ret)
 			return ret;
 		obj = next ? next + 1 : NULL;

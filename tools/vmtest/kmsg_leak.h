@@ -14,12 +14,12 @@
  * @obj: the object's text, from "unreferenced object 0x..." to the
  *       last line of its backtrace (not NUL-terminated)
  * @len: its length
- * @age_ms: its age when the report was read, or -1 if it has none
+ * @jiffies: when it was allocated, in jiffies, or -1 if it does not say
  * @arg: the caller's
  *
  * Return: 0 to go on, anything else to stop with that value.
  */
-typedef int (*kmsg_leak_fn)(const char *obj, size_t len, long long age_ms,
+typedef int (*kmsg_leak_fn)(const char *obj, size_t len, long long jiffies,
 			    void *arg);
 
 /**

@@ -10,31 +10,31 @@
 
 static const char report[] =
 	"unreferenced object 0xffff888004e3c0a0 (size 32):\n"
-	"  comm \"modprobe\", pid 211, jiffies 4294903390 (age 23.412s)\n"
+	"  comm \"modprobe\", pid 211, jiffies 4294903390\n"
 	"  hex dump (first 32 bytes):\n"
 	"    6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b 6b  kkkkkkkkkkkkkkkk\n"
 	"  backtrace:\n"
 	"    [<000000008f0d1c51>] kmalloc_trace+0x26/0x90\n"
 	"    [<00000000c0ffee00>] vmtest_leak_init+0x1c/0x1000 [vmtest_leak]\n"
 	"unreferenced object 0xffff888004e3c100 (size 64):\n"
-	"  comm \"swapper/0\", pid 1, jiffies 4294892300 (age 70.1s)\n"
+	"  comm \"swapper/0\", pid 1, jiffies 4294892300 (age 70.100s)\n"
 	"  backtrace:\n"
 	"    [<000000008f0d1c51>] kmalloc_trace+0x26/0x90\n"
 	"unreferenced object 0xffff888004e3c200 (size 8):\n"
-	"  comm \"x\", pid 5, no age here\n";
+	"  comm \"x\", pid 5, no time here\n";
 
 struct seen {
 	unsigned int n;
-	long long age[4];
+	long long when[4];
 	int leak_has_backtrace, first_alone;
 };
 
-static int collect(const char *obj, size_t len, long long age_ms, void *arg)
+static int collect(const char *obj, size_t len, long long jiffies, void *arg)
 {
 	struct seen *s = arg;
 
 	if (s->n < 4)
-		s->age[s->n] = age_ms;
+		s->when[s->n] = jiffies;
 	if (s->n == 0) {
 		s->leak_has_backtrace = memmem(obj, len, "vmtest_leak_init", 16) != NULL;
 		s->first_alone = memmem(obj, len, "0xffff888004e3c100", 18) == NULL &&
@@ -60,9 +60,9 @@ int main(void)
 
 	printf("TAP version 13\n");
 	ok_if(!kmsg_leak_split(report, collect, &s) && s.n == 3, "three objects");
-	ok_if(s.age[0] == 23412, "age with milliseconds");
-	ok_if(s.age[1] == 70100, "age with one decimal");
-	ok_if(s.age[2] == -1, "an object without an age");
+	ok_if(s.when[0] == 4294903390LL, "allocation jiffies");
+	ok_if(s.when[1] == 4294892300LL, "allocation jiffies, with an age after them");
+	ok_if(s.when[2] == -1, "an object that does not say when");
 	ok_if(s.leak_has_backtrace, "an object keeps its backtrace");
 	ok_if(s.first_alone, "an object ends where the next begins");
 	s.n = 0;
