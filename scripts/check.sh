@@ -11,6 +11,8 @@ out=$O
 
 progs=(
 	"$out/tools/vmtest/tests/kmsg_report_test"
+	"$out/tools/vmtest/tests/kmsg_leak_test"
+	"$out/tools/vmtest/tests/ktap_test"
 	"$out/tools/hostlinkd/tests/hl_frame_test"
 	"$out/tools/hostlinkd/tests/hl_conn_test"
 	"$out/tools/hostlinkd/tests/hostlinkd_test"

@@ -17,14 +17,17 @@ hl_cflags += -isystem $(KSFT_DIR) -I$(TOP)/selftests/include \
 	-DHOSTLINK_VERSION='"$(HOSTLINK_VERSION)"'
 
 out := $(O)/selftests/$(PART)
-all: $(addprefix $(out)/,$(PROGS)) $(if $(wildcard settings),$(out)/settings)
+# settings (timeout), vm (what the part needs in the VM) and config (its
+# kernel options) go with the programs: the runner reads them there.
+part_files := $(wildcard settings vm config)
+all: $(addprefix $(out)/,$(PROGS)) $(addprefix $(out)/,$(part_files))
 
 # EXTRA_SRCS: sources linked into every program of the part.
 $(out)/%: %.c $(EXTRA_SRCS) $(wildcard *.h) $(wildcard $(TOP)/selftests/include/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(hl_cflags) -o $@ $< $(EXTRA_SRCS) $(LDLIBS) $(hl_ldflags)
 
-$(out)/settings: settings
+$(addprefix $(out)/,$(part_files)): $(out)/%: %
 	@mkdir -p $(@D)
 	cp $< $@
 

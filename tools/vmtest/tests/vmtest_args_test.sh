@@ -38,6 +38,25 @@ ok_if "microvm alone stays without PCI" has "microvm" --machine microvm
 ok_if "microvm + qemu-xhci gets pcie=on" has "microvm,pcie=on" --machine microvm --usb-storage "$d/usb.img"
 ok_if "microvm options are kept when pcie=on is added" has "microvm,rtc=on,pcie=on" --machine microvm,rtc=on --usb-storage "$d/usb.img"
 ok_if "microvm with pcie=on given is left alone" has "microvm,pcie=on" --machine microvm,pcie=on --usb-storage "$d/usb.img"
+
+# A part's vm file adds its QEMU devices; bad arguments are refused.
+mkdir -p "$d/st/good" "$d/st/bad" "$d/st2/bad"
+echo "qemu = -device virtio-rng-pci  # a comment" >"$d/st/good/vm"
+splan() { timeout 20 "$vmtest" --kver 6.1 --selftests "$1" --dry-run "${@:2}" 2>&1; }
+shas() {	# shas PATTERN DIR ARGS...
+	local pat=$1 out
+	shift
+	out=$(splan "$@") || { echo "# refused: $out"; return 1; }
+	grep -qx -- "$pat" <<<"$out" || { echo "# got: $out"; return 1; }
+}
+ok_if "a part's qemu line adds its device" shas "virtio-rng-pci" "$d/st"
+ok_if "on microvm a part's -pci device becomes -device" shas "virtio-rng-device" "$d/st" --machine microvm
+echo 'qemu = -device virtio-rng-pci;reboot' >"$d/st2/bad/vm"
+ok_if "a part's qemu argument with shell text is refused" refused "is not an option or a plain value" \
+	--kver 6.1 --selftests "$d/st2" --dry-run
+echo 'qemu = -m 64' >"$d/st2/bad/vm"
+ok_if "a part may not set what vmtest sets" refused "'-m' is vmtest's to set" \
+	--kver 6.1 --selftests "$d/st2" --dry-run
 ok_if "microvm + explicit pcie=off + usb: a plain message" refused "qemu-xhci (for --usb-storage) is a PCI device and pcie=off" --kver 6.1 --run true --machine microvm,pcie=off --usb-storage "$d/usb.img"
 # QEMU itself accepts the planned machine and devices (it is started
 # paused, and stopped after 3 s), and refuses the unfixed plan with the
