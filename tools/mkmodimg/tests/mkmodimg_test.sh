@@ -114,6 +114,15 @@ ok_if "builds a wsl VHDX" build wsl.vhdx --from "$d/tree" --add "$d/add"
 ok_if "builds a wsl raw image" build wsl.raw --from "$d/tree" --add "$d/add" --format raw
 ok_if "builds a nested VHDX with headers" build nested.vhdx --from "$d/tree" --layout nested --headers "$d/hdr"
 ok_if "builds a nested raw image" build nested.raw --from "$d/tree" --layout nested --format=raw --add="$d/add/hl/fc.ko"
+# A tree that holds a .modimg of its own (an image's content copied
+# back): the image gets its own record, and the tree keeps its file.
+cp -a "$d/tree" "$d/tree2"
+echo "the tree's own" >"$d/tree2/lib/modules/$kver/.modimg"
+ok_if "a .modimg in the tree is replaced in the image, the tree's left alone" \
+	bash -c "$(declare -f build); d='$d' mkmodimg='$mkmodimg'; build own.raw --from '$d/tree2' --format raw &&
+		grep -qx \"the tree's own\" '$d/tree2/lib/modules/$kver/.modimg' &&
+		debugfs -R 'cat /.modimg' '$d/out/own.raw' 2>/dev/null | grep -qx 'layout=wsl'"
+rm -rf "$d/tree2" "$d/out/own.raw"
 
 w=$d/out/wsl.raw
 n=$d/out/nested.raw
