@@ -199,12 +199,23 @@ struct ml_scan {
 	char other[400];		/* a modules image for another release */
 };
 
+/* The ext4 superblock of the device or file at @path. */
+static int ml_sb_read_path(const char *path, struct ml_sb *sb)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), err;
+
+	if (fd < 0)
+		return -errno;
+	err = ml_sb_read(fd, sb);
+	close(fd);
+	return err;
+}
+
 static bool ml_scan_one(struct ml_scan *s, const char *name)
 {
 	char path[300], buf[32];
 	struct ml_sb sb;
 	size_t len;
-	int fd, err;
 
 	snprintf(path, sizeof(path), "/sys/class/block/%s/size", name);
 	if (ml_read_small(path, buf, sizeof(buf) - 1, &len))
@@ -213,12 +224,7 @@ static bool ml_scan_one(struct ml_scan *s, const char *name)
 	if (strtoull(buf, NULL, 10) < 4)	/* empty loop, no medium */
 		return false;
 	snprintf(path, sizeof(path), "/dev/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return false;
-	err = ml_sb_read(fd, &sb);
-	close(fd);
-	if (err)
+	if (ml_sb_read_path(path, &sb))
 		return false;
 	if (s->want_label ? !strcmp(sb.label, s->want_label) :
 			    !memcmp(sb.uuid, s->want_uuid, 16)) {
@@ -602,16 +608,8 @@ static bool ml_mounted_has(const char *spec, const struct ml_image_info *info)
 {
 	uint8_t want[16];
 	struct ml_sb sb;
-	int fd, err;
 
-	if (!info->source[0])
-		return false;
-	fd = open(info->source, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return false;
-	err = ml_sb_read(fd, &sb);
-	close(fd);
-	if (err)
+	if (!info->source[0] || ml_sb_read_path(info->source, &sb))
 		return false;
 	if (!strncmp(spec, "LABEL=", 6))
 		return !strcmp(sb.label, spec + 6);
