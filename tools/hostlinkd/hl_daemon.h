@@ -7,6 +7,7 @@
  *   hl_conn.c     a connection: receive framing, send queue, limits
  *   hl_proto.c    the protocol on a connection: HELLO, ATTACH, REQUEST,
  *                 CANCEL, and the request API that services use
+ *   hl_event.c    EVENTs outside any request, coalesced under back-pressure
  *   hl_guest.c    per-guest accounting and trust rules
  *   hl_token.c    one-time tokens for extra connections
  *   hl_service.c  the service table; hl_svc_*.c one service each
@@ -41,6 +42,8 @@
 #define HL_TOKEN_MS		10000	/* a token is good for */
 #define HL_TOKENS_PER_GUEST	64
 #define HL_REFUSING_PER_GUEST	4	/* beyond the limit, told EUSERS */
+/* Events held back per connection, at most, as frame bytes (hl_event.c). */
+#define HL_EVENT_HOLD		(64 * 1024)
 
 struct hl_conn;
 struct hl_req;
@@ -158,6 +161,9 @@ enum hl_conn_state {
  * @reqs: pending requests (hl_req.node).
  * @waiters: requests waiting for the queue to drain (hl_req.wait).
  * @tokens: tokens issued on this connection (hl_token.cnode).
+ * @ev_held: events of hl_conn_event() held back, oldest first (hl_event.c).
+ * @ev_held_bytes: what they count against HL_EVENT_HOLD.
+ * @ev_nheld: how many there are.
  * @txq: bytes to send.
  * @timer: handshake and linger deadlines.
  * @fd: the socket; owned by the I/O layer, -1 in tests.
@@ -198,6 +204,9 @@ struct hl_conn {
 	struct hl_list reqs;
 	struct hl_list waiters;
 	struct hl_list tokens;
+	struct hl_list ev_held;
+	size_t ev_held_bytes;
+	unsigned int ev_nheld;
 	struct hl_txq txq;
 	struct hl_timer timer;
 	int fd;
@@ -311,6 +320,32 @@ void hl_req_reply(struct hl_req *req, uint32_t status, const void *data,
 int hl_req_event(struct hl_req *req, uint32_t op, const void *data, uint32_t len);
 bool hl_req_can_send(const struct hl_req *req);
 void hl_req_wait_drain(struct hl_req *req);
+
+/*
+ * hl_event.c: hl_conn_event() sends an EVENT frame (op @op, payload
+ * @data) on a control connection outside any request, for news the
+ * guest did not ask for at that moment: a fence signalled, a device
+ * lost.  The guest must have agreed to HOSTLINK_FEAT_EVENTS at HELLO
+ * (else -EOPNOTSUPP).
+ *
+ * Events go out in the order they were sent.  While the connection may
+ * not queue (its guest over max_queue and the connection itself holding
+ * HL_TXQ_FAIR or more), they are held instead of queued, and @key says
+ * what may be dropped: a held event is superseded by a later one with
+ * the same @op and @key, whose value goes out instead, in the later
+ * one's place.  So an event must carry the whole state of what its key
+ * names (a fence id with the fence's latest value, not an increment),
+ * and events that must all arrive need keys of their own (a counter).
+ * The guest sees the events sent, in order, less some that a later one
+ * of the same op and key made stale.  Held events take at most
+ * HL_EVENT_HOLD bytes per connection: beyond, -ENOBUFS, and that event
+ * is not sent.  REPLY frames, and events of hl_req_event(), are queued
+ * at once and may overtake held events.
+ */
+int hl_conn_event(struct hl_conn *c, uint32_t op, uint64_t key,
+		  const void *data, uint32_t len);
+void hl_event_flush(struct hl_conn *c);
+void hl_event_drop_conn(struct hl_conn *c);
 
 /* hl_token.c */
 int hl_token_issue(struct hl_conn *c, void *priv, uint8_t *token);
