@@ -10,12 +10,16 @@
  *   hl_event.c    EVENTs outside any request, coalesced under back-pressure
  *   hl_guest.c    per-guest accounting and trust rules
  *   hl_token.c    one-time tokens for extra connections
+ *   hl_post.c     completions other threads hand to the event loop
  *   hl_service.c  the service table; hl_svc_*.c one service each
  *
  * Everything below hl_loop.c is I/O-free, so the fuzzer and the tests
  * can drive a connection with bytes and a clock of their own, and
  * none of it locks: the I/O layer runs all of it under one lock of its
- * own (its reader threads and its event loop take turns).  A connection
+ * own (its reader threads and its event loop take turns).  The one
+ * exception is hl_daemon_post(), for threads of services (workers)
+ * that hold no lock: it hands a completion to the event loop, which
+ * runs it under that lock in its own thread.  A connection
  * is never freed inside a callback: it is marked HL_CONN_DEAD and put on
  * the dirty list, and hl_daemon_run_pending() hands it to the I/O layer,
  * which frees it.
@@ -23,6 +27,7 @@
 #ifndef HL_DAEMON_H
 #define HL_DAEMON_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -244,6 +249,22 @@ struct hl_req {
 };
 
 /**
+ * struct hl_post - a completion handed to the event loop (hl_post.c)
+ * @next: in hl_daemon.post_head's queue.
+ * @fn: what the loop runs.
+ *
+ * Embedded in the poster's own object, which @fn gets back with
+ * hl_container_of(): posting allocates nothing and cannot fail for want
+ * of memory.  Whatever the completion is about (a request, a
+ * connection) may be gone by the time @fn runs: the service's cancel()
+ * or conn_close() has to leave a mark that @fn can see.
+ */
+struct hl_post {
+	struct hl_post *next;
+	void (*fn)(struct hl_daemon *d, struct hl_post *p);
+};
+
+/**
  * struct hl_daemon - everything
  * @cfg: the configuration.
  * @guests: struct hl_guest.
@@ -256,6 +277,16 @@ struct hl_req {
  * @sync: the I/O layer: send what is queued, set what to poll for, and
  *	close and hl_conn_destroy() a dead connection.
  * @io: the I/O layer's data.
+ * @wake: the I/O layer: make the loop call hl_daemon_run_posted() soon;
+ *	called by any thread, under @post_lock, when the queue of posts
+ *	stops being empty.  Set before other threads may post; must not
+ *	block or post.  NULL: whoever runs the daemon polls.
+ * @post_lock: protects @post_head, @post_tail and @post_closed; taken
+ *	by nothing else, and no lock is taken under it but what @wake
+ *	takes.
+ * @post_head: completions posted, oldest first.
+ * @post_tail: where the next one goes.
+ * @post_closed: shutdown has begun: no more posts.
  * @next_serial: for hl_conn.serial.
  * @log_rl: what guests can make it log, all together.
  */
@@ -270,6 +301,11 @@ struct hl_daemon {
 	int (*random)(void *buf, size_t len);
 	void (*sync)(struct hl_daemon *d, struct hl_conn *c);
 	void *io;
+	void (*wake)(struct hl_daemon *d);
+	pthread_mutex_t post_lock;
+	struct hl_post *post_head;
+	struct hl_post **post_tail;
+	bool post_closed;
 	uint64_t next_serial;
 	struct hl_ratelimit log_rl;
 };
@@ -278,6 +314,12 @@ void hl_daemon_init(struct hl_daemon *d, const struct hl_config *cfg);
 void hl_daemon_run_pending(struct hl_daemon *d);
 void hl_daemon_free(struct hl_daemon *d);
 bool hl_daemon_log_ok(struct hl_daemon *d);
+
+/* hl_post.c */
+int hl_daemon_post(struct hl_daemon *d, struct hl_post *p,
+		   void (*fn)(struct hl_daemon *d, struct hl_post *p));
+unsigned int hl_daemon_run_posted(struct hl_daemon *d);
+void hl_daemon_post_shutdown(struct hl_daemon *d);
 
 /* hl_guest.c */
 int hl_guest_get(struct hl_daemon *d, const struct hl_peer *peer,
