@@ -15,6 +15,7 @@ progs=(
 	"$out/tools/vmtest/tests/ktap_test"
 	"$out/tools/hostlinkd/tests/hl_frame_test"
 	"$out/tools/hostlinkd/tests/hl_conn_test"
+	"$out/tools/hostlinkd/tests/hl_post_test"
 	"$out/tools/hostlinkd/tests/hostlinkd_test"
 	"$out/tools/hostlinkd/tests/dxg_wire_test"
 	"$HOSTLINK_TOP/scripts/tests/kernel_choice_test.sh"

@@ -361,6 +361,44 @@ bool hostlink_connected(struct hostlink_service *svc)
 EXPORT_SYMBOL_NS_GPL(hostlink_connected, HOSTLINK);
 
 /**
+ * hostlink_max_payload() - the largest request the service may send now
+ * @svc: a registered service
+ *
+ * Every REQUEST carries a struct hostlink_cred before the caller's
+ * bytes, and its payload may be at most the frame limit agreed at HELLO
+ * on the current control connection: the smaller of the host's
+ * max_frame in WELCOME and this module's max_frame parameter.  So this
+ * is that limit less the credential block: a @call->req_len up to it is
+ * sent; one byte more fails with -EMSGSIZE before anything is sent, and
+ * the connection stays up.  A reply may be as large as the whole agreed
+ * frame.
+ *
+ * The value is the current connection's.  After host loss the next
+ * connection may agree on less (the host may have restarted with a
+ * smaller limit), and a request sized for the old one then fails with
+ * -EMSGSIZE, or with -ENOTCONN if the connection went meanwhile.  A
+ * caller that chunks a transfer sizes its chunks from this and asks
+ * again after either error rather than keep the old value.
+ *
+ * Context: process context; does not sleep.
+ * Return: the byte count, or -ENOTCONN when no control connection is up
+ * (the next one may agree on another value, so none is given).
+ */
+ssize_t hostlink_max_payload(struct hostlink_service *svc)
+{
+	struct hostlink_conn *conn = svc->conn;
+	ssize_t ret = -ENOTCONN;
+
+	/* the same test as hostlink_req_insert() makes of a request */
+	spin_lock(&conn->lock);
+	if (conn->state == HOSTLINK_STATE_READY)
+		ret = conn->max_frame - sizeof(struct hostlink_cred);
+	spin_unlock(&conn->lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(hostlink_max_payload, HOSTLINK);
+
+/**
  * hostlink_wait_connected() - wait until the control connection is up
  * @svc: a registered service
  * @timeout_ms: how long at most

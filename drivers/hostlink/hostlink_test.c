@@ -314,6 +314,19 @@ static int hostlink_test_stats_ioctl(struct hostlink_test_file *tf,
 	return copy_to_user(arg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
+static int hostlink_test_max_payload_ioctl(struct hostlink_test_file *tf,
+					   void __user *arg)
+{
+	struct hostlink_test_max_payload mp = {};
+	ssize_t ret;
+
+	ret = hostlink_max_payload(&tf->svc);
+	if (ret < 0)
+		return ret;
+	mp.out_max_payload = ret;
+	return copy_to_user(arg, &mp, sizeof(mp)) ? -EFAULT : 0;
+}
+
 static long hostlink_test_ioctl(struct file *file, unsigned int cmd,
 				unsigned long arg)
 {
@@ -326,7 +339,8 @@ static long hostlink_test_ioctl(struct file *file, unsigned int cmd,
 	if (!smp_load_acquire(&tf->bound))
 		return cmd == HOSTLINK_TEST_IOC_WAIT || cmd == HOSTLINK_TEST_IOC_CALL ||
 		       cmd == HOSTLINK_TEST_IOC_STREAM ||
-		       cmd == HOSTLINK_TEST_IOC_STATS ? -ENOTCONN : -ENOTTY;
+		       cmd == HOSTLINK_TEST_IOC_STATS ||
+		       cmd == HOSTLINK_TEST_IOC_MAX_PAYLOAD ? -ENOTCONN : -ENOTTY;
 
 	switch (cmd) {
 	case HOSTLINK_TEST_IOC_WAIT:
@@ -337,6 +351,8 @@ static long hostlink_test_ioctl(struct file *file, unsigned int cmd,
 		return hostlink_test_stream_ioctl(tf, uarg);
 	case HOSTLINK_TEST_IOC_STATS:
 		return hostlink_test_stats_ioctl(tf, uarg);
+	case HOSTLINK_TEST_IOC_MAX_PAYLOAD:
+		return hostlink_test_max_payload_ioctl(tf, uarg);
 	}
 	return -ENOTTY;
 }

@@ -125,6 +125,15 @@ int hl_stats(int fd, struct hostlink_test_stats *st)
 	return ioctl(fd, HOSTLINK_TEST_IOC_STATS, st) ? -errno : 0;
 }
 
+long long hl_max_payload(int fd)
+{
+	struct hostlink_test_max_payload mp;
+
+	if (ioctl(fd, HOSTLINK_TEST_IOC_MAX_PAYLOAD, &mp))
+		return -errno;
+	return mp.out_max_payload;
+}
+
 int hl_sysfs(unsigned int id, const char *attr, char *buf, size_t len)
 {
 	char path[PATH_MAX];

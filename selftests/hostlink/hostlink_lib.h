@@ -31,6 +31,8 @@ int hl_call(int fd, uint32_t op, uint32_t flags, uint32_t timeout_ms,
 /* an extra connection; returns the socket fd or -errno */
 int hl_stream(int fd, const uint8_t *token, uint32_t timeout_ms);
 int hl_stats(int fd, struct hostlink_test_stats *st);
+/* hostlink_max_payload() of the bound service; >= 0 or -errno */
+long long hl_max_payload(int fd);
 
 /* /sys/kernel/hostlink/services/test-<id>/<attr>, newline stripped */
 int hl_sysfs(unsigned int id, const char *attr, char *buf, size_t len);

@@ -126,6 +126,7 @@ int hl_conn_new(struct hl_daemon *d, const struct hl_peer *peer, int fd,
 	hl_list_init(&c->reqs);
 	hl_list_init(&c->waiters);
 	hl_list_init(&c->tokens);
+	hl_list_init(&c->ev_held);
 	hl_list_init(&c->io_link);
 	hl_conn_logf_init(c);
 	c->slot = slot;
@@ -157,6 +158,7 @@ void hl_conn_destroy(struct hl_conn *c)
 
 	hl_proto_close(c);
 	hl_token_drop_conn(c);
+	hl_event_drop_conn(c);
 	if (c->svc && c->svc->conn_close)
 		c->svc->conn_close(c);
 	hl_timer_cancel(&c->d->timers, &c->timer);
@@ -404,6 +406,8 @@ void hl_conn_kick(struct hl_conn *c)
 	c->kick = false;
 	if (c->state == HL_CONN_DEAD || c->state == HL_CONN_CLOSING)
 		return;
+	/* Events held back were sent before whatever input brings now. */
+	hl_event_flush(c);
 	/*
 	 * A reader busy receiving was not blocked when it began, so all it
 	 * had could be processed then; it processes again when it returns.

@@ -27,6 +27,8 @@ void hl_daemon_init(struct hl_daemon *d, const struct hl_config *cfg)
 	hl_list_init(&d->conns);
 	hl_list_init(&d->dirty);
 	hl_list_init(&d->tokens);
+	pthread_mutex_init(&d->post_lock, NULL);
+	d->post_tail = &d->post_head;
 }
 
 /*
@@ -46,9 +48,15 @@ void hl_daemon_run_pending(struct hl_daemon *d)
 	}
 }
 
-/* Frees what is left; the I/O layer has destroyed every connection. */
+/*
+ * Frees what is left; the I/O layer has destroyed every connection.
+ * Posts still queued run first, should the I/O layer not have said
+ * hl_daemon_post_shutdown().
+ */
 void hl_daemon_free(struct hl_daemon *d)
 {
+	hl_daemon_post_shutdown(d);
+	pthread_mutex_destroy(&d->post_lock);
 	hl_timers_free(&d->timers);
 }
 

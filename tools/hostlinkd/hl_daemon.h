@@ -7,14 +7,19 @@
  *   hl_conn.c     a connection: receive framing, send queue, limits
  *   hl_proto.c    the protocol on a connection: HELLO, ATTACH, REQUEST,
  *                 CANCEL, and the request API that services use
+ *   hl_event.c    EVENTs outside any request, coalesced under back-pressure
  *   hl_guest.c    per-guest accounting and trust rules
  *   hl_token.c    one-time tokens for extra connections
+ *   hl_post.c     completions other threads hand to the event loop
  *   hl_service.c  the service table; hl_svc_*.c one service each
  *
  * Everything below hl_loop.c is I/O-free, so the fuzzer and the tests
  * can drive a connection with bytes and a clock of their own, and
  * none of it locks: the I/O layer runs all of it under one lock of its
- * own (its reader threads and its event loop take turns).  A connection
+ * own (its reader threads and its event loop take turns).  The one
+ * exception is hl_daemon_post(), for threads of services (workers)
+ * that hold no lock: it hands a completion to the event loop, which
+ * runs it under that lock in its own thread.  A connection
  * is never freed inside a callback: it is marked HL_CONN_DEAD and put on
  * the dirty list, and hl_daemon_run_pending() hands it to the I/O layer,
  * which frees it.
@@ -22,6 +27,7 @@
 #ifndef HL_DAEMON_H
 #define HL_DAEMON_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +47,8 @@
 #define HL_TOKEN_MS		10000	/* a token is good for */
 #define HL_TOKENS_PER_GUEST	64
 #define HL_REFUSING_PER_GUEST	4	/* beyond the limit, told EUSERS */
+/* Events held back per connection, at most, as frame bytes (hl_event.c). */
+#define HL_EVENT_HOLD		(64 * 1024)
 
 struct hl_conn;
 struct hl_req;
@@ -158,6 +166,9 @@ enum hl_conn_state {
  * @reqs: pending requests (hl_req.node).
  * @waiters: requests waiting for the queue to drain (hl_req.wait).
  * @tokens: tokens issued on this connection (hl_token.cnode).
+ * @ev_held: events of hl_conn_event() held back, oldest first (hl_event.c).
+ * @ev_held_bytes: what they count against HL_EVENT_HOLD.
+ * @ev_nheld: how many there are.
  * @txq: bytes to send.
  * @timer: handshake and linger deadlines.
  * @fd: the socket; owned by the I/O layer, -1 in tests.
@@ -198,6 +209,9 @@ struct hl_conn {
 	struct hl_list reqs;
 	struct hl_list waiters;
 	struct hl_list tokens;
+	struct hl_list ev_held;
+	size_t ev_held_bytes;
+	unsigned int ev_nheld;
 	struct hl_txq txq;
 	struct hl_timer timer;
 	int fd;
@@ -235,6 +249,22 @@ struct hl_req {
 };
 
 /**
+ * struct hl_post - a completion handed to the event loop (hl_post.c)
+ * @next: in hl_daemon.post_head's queue.
+ * @fn: what the loop runs.
+ *
+ * Embedded in the poster's own object, which @fn gets back with
+ * hl_container_of(): posting allocates nothing and cannot fail for want
+ * of memory.  Whatever the completion is about (a request, a
+ * connection) may be gone by the time @fn runs: the service's cancel()
+ * or conn_close() has to leave a mark that @fn can see.
+ */
+struct hl_post {
+	struct hl_post *next;
+	void (*fn)(struct hl_daemon *d, struct hl_post *p);
+};
+
+/**
  * struct hl_daemon - everything
  * @cfg: the configuration.
  * @guests: struct hl_guest.
@@ -247,6 +277,16 @@ struct hl_req {
  * @sync: the I/O layer: send what is queued, set what to poll for, and
  *	close and hl_conn_destroy() a dead connection.
  * @io: the I/O layer's data.
+ * @wake: the I/O layer: make the loop call hl_daemon_run_posted() soon;
+ *	called by any thread, under @post_lock, when the queue of posts
+ *	stops being empty.  Set before other threads may post; must not
+ *	block or post.  NULL: whoever runs the daemon polls.
+ * @post_lock: protects @post_head, @post_tail and @post_closed; taken
+ *	by nothing else, and no lock is taken under it but what @wake
+ *	takes.
+ * @post_head: completions posted, oldest first.
+ * @post_tail: where the next one goes.
+ * @post_closed: shutdown has begun: no more posts.
  * @next_serial: for hl_conn.serial.
  * @log_rl: what guests can make it log, all together.
  */
@@ -261,6 +301,11 @@ struct hl_daemon {
 	int (*random)(void *buf, size_t len);
 	void (*sync)(struct hl_daemon *d, struct hl_conn *c);
 	void *io;
+	void (*wake)(struct hl_daemon *d);
+	pthread_mutex_t post_lock;
+	struct hl_post *post_head;
+	struct hl_post **post_tail;
+	bool post_closed;
 	uint64_t next_serial;
 	struct hl_ratelimit log_rl;
 };
@@ -269,6 +314,12 @@ void hl_daemon_init(struct hl_daemon *d, const struct hl_config *cfg);
 void hl_daemon_run_pending(struct hl_daemon *d);
 void hl_daemon_free(struct hl_daemon *d);
 bool hl_daemon_log_ok(struct hl_daemon *d);
+
+/* hl_post.c */
+int hl_daemon_post(struct hl_daemon *d, struct hl_post *p,
+		   void (*fn)(struct hl_daemon *d, struct hl_post *p));
+unsigned int hl_daemon_run_posted(struct hl_daemon *d);
+void hl_daemon_post_shutdown(struct hl_daemon *d);
 
 /* hl_guest.c */
 int hl_guest_get(struct hl_daemon *d, const struct hl_peer *peer,
@@ -311,6 +362,32 @@ void hl_req_reply(struct hl_req *req, uint32_t status, const void *data,
 int hl_req_event(struct hl_req *req, uint32_t op, const void *data, uint32_t len);
 bool hl_req_can_send(const struct hl_req *req);
 void hl_req_wait_drain(struct hl_req *req);
+
+/*
+ * hl_event.c: hl_conn_event() sends an EVENT frame (op @op, payload
+ * @data) on a control connection outside any request, for news the
+ * guest did not ask for at that moment: a fence signalled, a device
+ * lost.  The guest must have agreed to HOSTLINK_FEAT_EVENTS at HELLO
+ * (else -EOPNOTSUPP).
+ *
+ * Events go out in the order they were sent.  While the connection may
+ * not queue (its guest over max_queue and the connection itself holding
+ * HL_TXQ_FAIR or more), they are held instead of queued, and @key says
+ * what may be dropped: a held event is superseded by a later one with
+ * the same @op and @key, whose value goes out instead, in the later
+ * one's place.  So an event must carry the whole state of what its key
+ * names (a fence id with the fence's latest value, not an increment),
+ * and events that must all arrive need keys of their own (a counter).
+ * The guest sees the events sent, in order, less some that a later one
+ * of the same op and key made stale.  Held events take at most
+ * HL_EVENT_HOLD bytes per connection: beyond, -ENOBUFS, and that event
+ * is not sent.  REPLY frames, and events of hl_req_event(), are queued
+ * at once and may overtake held events.
+ */
+int hl_conn_event(struct hl_conn *c, uint32_t op, uint64_t key,
+		  const void *data, uint32_t len);
+void hl_event_flush(struct hl_conn *c);
+void hl_event_drop_conn(struct hl_conn *c);
 
 /* hl_token.c */
 int hl_token_issue(struct hl_conn *c, void *priv, uint8_t *token);

@@ -128,6 +128,16 @@ static void hl_loop_wake(struct hl_loop *l)
 		hl_err("waking the event loop: %s", strerror(errno));
 }
 
+/* hl_daemon.wake: completions were posted; from any thread, the loop's too. */
+static void hl_loop_post_wake(struct hl_daemon *d)
+{
+	struct hl_loop *l = d->io;
+	uint64_t one = 1;
+
+	if (write(l->wakefd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		hl_err("waking the event loop: %s", strerror(errno));
+}
+
 static void hl_loop_start_reader(struct hl_loop *l, struct hl_conn *c);
 static void hl_loop_arm(struct hl_loop *l);
 static void hl_dial_lost(struct hl_conn *c);
@@ -698,6 +708,7 @@ int hl_loop_init(struct hl_loop *l, struct hl_daemon *d)
 	l->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (l->epfd < 0 || l->sigfd < 0 || l->timerfd < 0 || l->wakefd < 0)
 		return -errno;
+	d->wake = hl_loop_post_wake;
 	ret = hl_loop_ctl(l, EPOLL_CTL_ADD, l->sigfd, EPOLLIN, &l->sigfd);
 	if (!ret)
 		ret = hl_loop_ctl(l, EPOLL_CTL_ADD, l->timerfd, EPOLLIN, &l->timerfd);
@@ -853,6 +864,8 @@ int hl_loop_run(struct hl_loop *l)
 	int i, n, ret = 0;
 
 	pthread_mutex_lock(&l->lock);
+	/* Posted before there was a loop to wake. */
+	hl_daemon_run_posted(d);
 	while (!l->stop) {
 		/* Freeing may unblock others, which may then die. */
 		do {
@@ -883,6 +896,8 @@ int hl_loop_run(struct hl_loop *l)
 				if (read(l->wakefd, &ticks, sizeof(ticks)) < 0 &&
 				    errno != EAGAIN)
 					hl_err("eventfd: %s", strerror(errno));
+				/* Completions of other threads run here. */
+				hl_daemon_run_posted(d);
 			} else if (hl_loop_is_listener(l, p)) {
 				hl_loop_accept(l, p);
 			} else if (hl_loop_is_dialer(l, p)) {
@@ -944,6 +959,8 @@ void hl_loop_free(struct hl_loop *l)
 	if (l->lock_ok)
 		pthread_mutex_lock(&l->lock);
 	hl_loop_stop_readers(l);
+	/* What was posted runs while its connections are still there. */
+	hl_daemon_post_shutdown(d);
 	while (!hl_list_empty(&d->conns)) {
 		struct hl_conn *c = hl_list_first(&d->conns, struct hl_conn, node);
 

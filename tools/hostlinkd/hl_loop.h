@@ -3,7 +3,8 @@
  * hostlinkd: the event loop, the only part that touches sockets.  One
  * epoll set holds the listeners (AF_VSOCK and hybrid unix sockets), the
  * connections, a signalfd (SIGTERM, SIGINT, SIGHUP), a timerfd set to
- * the earliest hl_timer and an eventfd by which reader threads wake it.
+ * the earliest hl_timer and an eventfd by which reader threads, and
+ * threads that hl_daemon_post() completions, wake it.
  * Control connections are received on by reader threads of their own
  * (hl_loop.c says how, and how they share the daemon with the loop).
  */

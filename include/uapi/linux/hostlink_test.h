@@ -110,6 +110,17 @@ struct hostlink_test_stats {
 	__u64 downs;
 };
 
+/**
+ * struct hostlink_test_max_payload - what hostlink_max_payload() says
+ * @out_max_payload: (out) the largest @req_len that HOSTLINK_TEST_IOC_CALL
+ *	sends on the connection of the moment.
+ *
+ * The ioctl fails with -ENOTCONN when the service is not connected.
+ */
+struct hostlink_test_max_payload {
+	__u64 out_max_payload;
+};
+
 #define HOSTLINK_TEST_IOCTL_BASE	'h'
 #define HOSTLINK_TEST_IOC_BIND	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 0, struct hostlink_test_bind)
 #define HOSTLINK_TEST_IOC_WAIT	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 1, struct hostlink_test_wait)
@@ -117,5 +128,7 @@ struct hostlink_test_stats {
 #define HOSTLINK_TEST_IOC_STREAM	\
 	_IOWR(HOSTLINK_TEST_IOCTL_BASE, 3, struct hostlink_test_stream)
 #define HOSTLINK_TEST_IOC_STATS	_IOR(HOSTLINK_TEST_IOCTL_BASE, 4, struct hostlink_test_stats)
+#define HOSTLINK_TEST_IOC_MAX_PAYLOAD	\
+	_IOR(HOSTLINK_TEST_IOCTL_BASE, 5, struct hostlink_test_max_payload)
 
 #endif /* _UAPI_LINUX_HOSTLINK_TEST_H */

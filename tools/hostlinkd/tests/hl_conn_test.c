@@ -166,11 +166,11 @@ static void t_frame_send(struct tp *p, const struct hl_hdr *h, const void *paylo
 	t_send(p, buf, HL_HDR_LEN + h->len, piece);
 }
 
-static void t_hello(struct tp *p)
+static void t_hello_features(struct tp *p, uint64_t features)
 {
 	struct hl_hello hello = { .min_version = 1, .max_version = 1,
 				  .max_frame = HOSTLINK_FRAME_DEFAULT,
-				  .features = HOSTLINK_FEAT_ALL, .service = "test" };
+				  .features = features, .service = "test" };
 	uint8_t buf[HL_HELLO_LEN];
 	struct hl_hdr h;
 
@@ -178,6 +178,11 @@ static void t_hello(struct tp *p)
 	hl_hdr_init(&h, HOSTLINK_HELLO, 1);
 	h.len = sizeof(buf);
 	t_frame_send(p, &h, buf, sizeof(buf));
+}
+
+static void t_hello(struct tp *p)
+{
+	t_hello_features(p, HOSTLINK_FEAT_ALL);
 }
 
 static void t_request(struct tp *p, uint64_t id, uint32_t op, const void *data,
@@ -524,6 +529,174 @@ static void t_backpressure(void)
 	t_teardown("back-pressure");
 }
 
+/* An EVENT of hl_conn_event() whose payload starts with a 64-bit value. */
+static int t_event(struct tp *p, uint32_t op, uint64_t key, uint64_t value,
+		   uint32_t len)
+{
+	static uint8_t buf[4096];
+
+	memset(buf, 0xa5, sizeof(buf));
+	memcpy(buf, &value, sizeof(value));
+	return hl_conn_event(p->c, op, key, buf, len < 8 ? 8 : len);
+}
+
+/* The next frame is an EVENT of @op with @value; false if not. */
+static bool t_next_event(struct tp *p, uint32_t op, uint64_t value)
+{
+	struct hl_frame f;
+	uint64_t v;
+
+	if (t_next(p, &f) || f.hdr.type != HOSTLINK_EVENT || f.hdr.op != op ||
+	    f.hdr.id || f.hdr.len < sizeof(v))
+		return false;
+	memcpy(&v, f.payload, sizeof(v));
+	return v == value;
+}
+
+static void t_conn_event_refused(void)
+{
+	static uint8_t big[HOSTLINK_FRAME_DEFAULT + 1];
+	struct tp *p;
+	int ret;
+
+	t_setup();
+	p = t_open(false, 3, 700);
+	ret = t_event(p, 7, 0, 1, 8);
+	t_ok(ret == -ENOTCONN && p->len == 0, "an event before HELLO: ENOTCONN, nothing sent");
+	t_hello_features(p, HOSTLINK_FEAT_CANCEL | HOSTLINK_FEAT_ATTACH);
+	ret = t_event(p, 7, 0, 1, 8);
+	t_ok(ret == -EOPNOTSUPP && p->c->txq.bytes == 0 && p->len == HL_HDR_LEN + HL_WELCOME_LEN,
+	     "a guest without HOSTLINK_FEAT_EVENTS: EOPNOTSUPP, nothing sent");
+
+	p = t_open(false, 3, 701);
+	t_hello(p);
+	ret = hl_conn_event(p->c, 7, 0, big, sizeof(big));
+	t_ok(ret == -EMSGSIZE, "an event over the agreed frame: EMSGSIZE");
+	ret = hl_conn_event(p->c, 7, 0, big, sizeof(big) - 1);
+	t_ok(ret == 0, "one of exactly the agreed frame: sent");
+	hl_conn_close(p->c, false, NULL);
+	ret = t_event(p, 7, 0, 1, 8);
+	t_ok(ret == -ENOTCONN, "an event on a closed connection: ENOTCONN");
+	hl_daemon_run_pending(&t_d);
+	t_teardown("events refused");
+}
+
+static void t_conn_event_order(void)
+{
+	struct hl_frame f;
+	struct tp *p;
+	unsigned int i, sent = 0, got = 0;
+	bool ok = true;
+
+	t_setup();
+	p = t_open(false, 3, 700);
+	t_ok(t_welcome(p, NULL, 0) == 0, "events: welcomed with HOSTLINK_FEAT_EVENTS");
+	for (i = 0; i < 100; i++) {
+		sent += !t_event(p, 7 + i % 2, i % 3, i, 8 + i);
+		if (i == 50)
+			t_request(p, 1, HOSTLINK_TEST_PING, NULL, 0, 1 << 20);
+	}
+	hl_daemon_run_pending(&t_d);
+	for (i = 0; i < 100 && ok; i++) {
+		ok = t_next_event(p, 7 + i % 2, i);
+		got += ok;
+		if (ok && i == 50)
+			ok = !t_next(p, &f) && f.hdr.type == HOSTLINK_REPLY && f.hdr.id == 1;
+	}
+	t_ok(sent == 100 && got == 100 && ok && p->off == p->len,
+	     "100 events while the guest reads: all sent at once, in order, none coalesced");
+	t_teardown("events in order");
+}
+
+static void t_conn_event_coalesce(void)
+{
+	struct tp *a;
+	unsigned int i, r, direct = 0, unique = 0, ok_calls = 0;
+	uint64_t queued, max_held = 0;
+	int ret = 0;
+	bool ok = true;
+
+	t_setup();
+	t_cfg.max_queue = 128 * 1024;
+	a = t_open(false, 3, 700);
+	t_welcome(a, NULL, 0);
+	a->stalled = true;
+	/* A guest that does not read: fill its queue. */
+	while (hl_conn_can_queue(a->c) && direct < 1000) {
+		if (t_event(a, 7, 1000 + direct, direct, 1000))
+			ok = false;
+		direct++;
+	}
+	queued = a->c->g->tx_bytes;
+	t_ok(ok && !hl_conn_can_queue(a->c) && a->c->ev_nheld == 0 &&
+	     queued <= t_cfg.max_queue + HL_TXQ_FAIR,
+	     "%u events fill a stalled guest's queue (%llu bytes) and none is held",
+	     direct, (unsigned long long)queued);
+
+	/* 10 fences signalled 1000 times each: 10 events held. */
+	for (r = 0; r < 1000; r++) {
+		for (i = 0; i < 10; i++) {
+			ret = t_event(a, 8, i, r * 10 + i, 8);
+			ok_calls += !ret;
+			if (a->c->ev_held_bytes > max_held)
+				max_held = a->c->ev_held_bytes;
+		}
+	}
+	/* The latest of fence 3 goes to the end of the line. */
+	ok_calls += !t_event(a, 8, 3, 123456, 8);
+	t_ok(ok_calls == 10001 && a->c->ev_nheld == 10 && a->c->g->tx_bytes == queued &&
+	     max_held == 10 * (HL_HDR_LEN + 8) && a->c->blocked,
+	     "under back-pressure 10001 events of 10 keys: 10 held (%zu bytes), "
+	     "nothing more queued", a->c->ev_held_bytes);
+
+	/* Distinct keys: held up to HL_EVENT_HOLD, then ENOBUFS. */
+	for (ret = 0; !ret && unique < 1000; unique++)
+		ret = t_event(a, 9, unique, unique, 1000);
+	unique--;
+	t_ok(ret == -ENOBUFS && a->c->ev_held_bytes <= HL_EVENT_HOLD &&
+	     a->c->ev_held_bytes + HL_HDR_LEN + 1000 > HL_EVENT_HOLD &&
+	     a->c->g->tx_bytes == queued,
+	     "events of distinct keys: %u held (%zu bytes), then ENOBUFS", unique,
+	     a->c->ev_held_bytes);
+	ret = t_event(a, 8, 5, 555, 8);
+	t_ok(ret == 0 && a->c->ev_nheld == 10 + unique,
+	     "... a held key is still superseded at the limit");
+
+	/* It reads again: everything in order, held ones last. */
+	a->stalled = false;
+	hl_conn_mark_dirty(a->c);
+	hl_daemon_run_pending(&t_d);
+	ok = a->c->ev_nheld == 0 && a->c->ev_held_bytes == 0 && !a->c->g->tx_bytes;
+	for (i = 0; i < direct && ok; i++)
+		ok = t_next_event(a, 7, i);
+	t_ok(ok, "once it reads, the %u queued events come first, in order", direct);
+	for (i = 0; i < 10 && ok; i++)
+		if (i != 3 && i != 5)
+			ok = t_next_event(a, 8, 9990 + i);
+	ok = ok && t_next_event(a, 8, 123456);
+	t_ok(ok, "... then each held fence once, at its latest value, in the order last sent");
+	for (i = 0; i < unique && ok; i++)
+		ok = t_next_event(a, 9, i);
+	ok = ok && t_next_event(a, 8, 555) && a->off == a->len;
+	t_ok(ok, "... then the distinct ones and the last fence, nothing else");
+	ok = !t_event(a, 7, 0, 42, 8);
+	hl_daemon_run_pending(&t_d);
+	t_ok(ok && t_next_event(a, 7, 42) && a->c->ev_nheld == 0,
+	     "drained: the next event goes straight out");
+
+	/* Held events of a connection that goes are freed with it. */
+	a->stalled = true;
+	while (hl_conn_can_queue(a->c))
+		t_event(a, 7, 0, 0, 1000);
+	for (i = 0; i < 20; i++)
+		t_event(a, 8, i, i, 100);
+	t_ok(a->c->ev_nheld == 20, "20 events held when the connection closes");
+	hl_conn_close(a->c, false, "test");
+	hl_daemon_run_pending(&t_d);
+	t_ok(a->closed, "... and it closed");
+	t_teardown("events coalesced");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -535,6 +708,9 @@ int main(void)
 	t_conn_limit();
 	t_pieces();
 	t_backpressure();
+	t_conn_event_refused();
+	t_conn_event_order();
+	t_conn_event_coalesce();
 	t_setup();
 	hl_daemon_free(&t_d);
 	printf("1..%u\n", t_n);
