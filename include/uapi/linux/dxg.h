@@ -528,8 +528,10 @@ struct dxg_alloc_destroy {
  *
  * Waits, interruptibly, until every submission accepted before that
  * names the allocation has retired (NOWAIT: EBUSY if one has not), then
- * gives the range a buffer in guest memory: with READ it holds the
- * range's bytes, else zeros (DISCARD) or the bytes too (WRITE alone).
+ * gives the range a buffer in guest memory.  It holds the range's
+ * bytes, fetched from the host, except with WRITE | DISCARD (zeros);
+ * so with WRITE alone the bytes a program does not write go back
+ * unchanged at unlock.
  * mmap(NULL, @length, prot, MAP_SHARED, fd, @out_mmap_offset) shows it,
  * byte @offset of the allocation first; PROT_WRITE needs WRITE.  While
  * the lock is held no submission may name the allocation (EBUSY).  One
