@@ -60,6 +60,7 @@ user_dirs += tools/hostlinkd
 user_dirs += tools/bench
 user_dirs += tools/modload
 user_dirs += tools/mkmodimg
+user_dirs += tools/uapi
 selftest_dirs := $(wildcard selftests/*/Makefile)
 selftest_dirs := $(selftest_dirs:/Makefile=)
 
