@@ -360,6 +360,7 @@ void hl_proto_resume(struct hl_conn *c);
 void hl_req_reply(struct hl_req *req, uint32_t status, const void *data,
 		  uint32_t len);
 int hl_req_event(struct hl_req *req, uint32_t op, const void *data, uint32_t len);
+int hl_conn_event_check(const struct hl_conn *c, uint32_t len);
 bool hl_req_can_send(const struct hl_req *req);
 void hl_req_wait_drain(struct hl_req *req);
 

@@ -134,12 +134,10 @@ static int hl_event_hold(struct hl_conn *c, uint32_t op, uint64_t key,
 int hl_conn_event(struct hl_conn *c, uint32_t op, uint64_t key,
 		  const void *data, uint32_t len)
 {
-	if (c->state != HL_CONN_CONTROL)
-		return -ENOTCONN;
-	if (!(c->rx.features & HOSTLINK_FEAT_EVENTS))
-		return -EOPNOTSUPP;
-	if (len > c->rx.max_frame)
-		return -EMSGSIZE;
+	int ret = hl_conn_event_check(c, len);
+
+	if (ret)
+		return ret;
 	hl_event_flush(c);
 	if (hl_list_empty(&c->ev_held) && hl_conn_can_queue(c))
 		return hl_event_queue(c, op, data, len);

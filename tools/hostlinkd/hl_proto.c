@@ -344,18 +344,30 @@ void hl_req_reply(struct hl_req *req, uint32_t status, const void *data,
 	hl_req_free(req);
 }
 
-/* Sends an EVENT on the request's connection.  0 or -errno. */
-int hl_req_event(struct hl_req *req, uint32_t op, const void *data, uint32_t len)
+/*
+ * May an EVENT of @len bytes go to @c now?  0, -ENOTCONN (before HELLO
+ * or closing), -EOPNOTSUPP (no HOSTLINK_FEAT_EVENTS), -EMSGSIZE.
+ */
+int hl_conn_event_check(const struct hl_conn *c, uint32_t len)
 {
-	struct hl_conn *c = req->c;
-	struct hl_hdr h;
-
 	if (c->state != HL_CONN_CONTROL)
 		return -ENOTCONN;
 	if (!(c->rx.features & HOSTLINK_FEAT_EVENTS))
 		return -EOPNOTSUPP;
 	if (len > c->rx.max_frame)
 		return -EMSGSIZE;
+	return 0;
+}
+
+/* Sends an EVENT on the request's connection.  0 or -errno. */
+int hl_req_event(struct hl_req *req, uint32_t op, const void *data, uint32_t len)
+{
+	struct hl_conn *c = req->c;
+	struct hl_hdr h;
+	int ret = hl_conn_event_check(c, len);
+
+	if (ret)
+		return ret;
 	hl_hdr_init(&h, HOSTLINK_EVENT, c->rx.version);
 	h.op = op;
 	h.len = len;

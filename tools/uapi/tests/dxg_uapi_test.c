@@ -192,27 +192,12 @@ _Static_assert(DXG_MMAP_FENCE_OFFSET == 0, "the fence page is at 0");
 
 #include <linux/dxg_wire.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static unsigned int t_n, t_failed;
-
-__attribute__((format(printf, 2, 3)))
-static void t_ok(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	t_n++;
-	if (!ok)
-		t_failed++;
-	printf("%sok %u - ", ok ? "" : "not ", t_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+/* t_ok(), t_n and t_failed: the TAP helpers of the daemon's tests. */
+#include "tap.h"
 
 /* Second pass: the same list, checked again at run time for TAP. */
 #define X_ARG(type, sz)							\
