@@ -124,6 +124,7 @@ struct hl_dxg_guest {
 	uint64_t next_id;
 	struct hl_list hash[HL_DXG_HASH];
 	struct hl_list procs;
+	unsigned int n_procs;
 	struct hl_list adapter_list;
 	uint64_t mem;
 	unsigned int n_running;		/* submissions on workers */
@@ -189,23 +190,47 @@ static struct hl_dxg_obj *hl_dxg_find(struct hl_dxg_guest *g,
 	return NULL;
 }
 
-static struct hl_dxg_proc *hl_dxg_proc_get(struct hl_dxg_guest *g,
-					   uint64_t process)
+static struct hl_dxg_proc *hl_dxg_proc_find(struct hl_dxg_guest *g,
+					    uint64_t process)
 {
 	struct hl_list *pos, *tmp;
-	struct hl_dxg_proc *p;
 
 	hl_list_for_each_safe(pos, tmp, &g->procs) {
-		p = hl_list_entry(pos, struct hl_dxg_proc, node);
+		struct hl_dxg_proc *p = hl_list_entry(pos, struct hl_dxg_proc, node);
+
 		if (p->id == process)
 			return p;
 	}
+	return NULL;
+}
+
+/* The process's entry, made on its first object: NULL if over the limit. */
+static struct hl_dxg_proc *hl_dxg_proc_get(struct hl_dxg_guest *g,
+					   uint64_t process)
+{
+	struct hl_dxg_proc *p = hl_dxg_proc_find(g, process);
+
+	if (p)
+		return p;
+	if (g->n_procs >= g->eng->cfg.max_processes)
+		return NULL;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
 	p->id = process;
+	g->n_procs++;
 	hl_list_add_tail(&p->node, &g->procs);
 	return p;
+}
+
+/* A process with no id and no memory left has no entry. */
+static void hl_dxg_proc_put(struct hl_dxg_guest *g, struct hl_dxg_proc *p)
+{
+	if (p->n_objs || p->mem)
+		return;
+	hl_list_del(&p->node);
+	g->n_procs--;
+	free(p);
 }
 
 /* Room for one more id of @process: 0, -ENOMEM or -EAGAIN. */
@@ -215,7 +240,7 @@ static int hl_dxg_obj_room(struct hl_dxg_guest *g, uint64_t process,
 	struct hl_dxg_proc *p = hl_dxg_proc_get(g, process);
 
 	if (!p)
-		return -ENOMEM;
+		return -EAGAIN;
 	if (p->n_objs >= g->eng->cfg.max_process_objects)
 		return -EAGAIN;
 	*out = p;
@@ -235,11 +260,15 @@ static void hl_dxg_obj_publish(struct hl_dxg_guest *g, struct hl_dxg_obj *o,
 	hl_list_add_tail(&o->hnode, &g->hash[o->id % HL_DXG_HASH]);
 }
 
-/* Take the id away, for ever. */
-static void hl_dxg_obj_unpublish(struct hl_dxg_obj *o)
+/*
+ * Take the id away, for ever.  The object keeps o->proc only while it
+ * holds memory (an allocation); nothing else looks at it once dead.
+ */
+static void hl_dxg_obj_unpublish(struct hl_dxg_guest *g, struct hl_dxg_obj *o)
 {
 	hl_list_del(&o->hnode);
 	o->proc->n_objs--;
+	hl_dxg_proc_put(g, o->proc);
 }
 
 /* ESTALE for a foreign nonce; ENOENT for an unknown adapter handle. */
@@ -295,6 +324,7 @@ static void hl_dxg_alloc_put(struct hl_dxg_alloc *a)
 	a->g->eng->be->mem_free(a->g->eng->be_priv, a->mem, a->size);
 	a->g->mem -= a->size;
 	a->proc->mem -= a->size;
+	hl_dxg_proc_put(a->g, a->proc);
 	free(a);
 }
 
@@ -563,6 +593,8 @@ int hl_dxg_engine_create(const struct hl_dxg_engine_cfg *cfg,
 		eng->cfg.max_process_objects = 4096;
 	if (!eng->cfg.max_context_queue)
 		eng->cfg.max_context_queue = 256;
+	if (!eng->cfg.max_processes)
+		eng->cfg.max_processes = 256;
 	eng->be = be;
 	eng->be_priv = be_priv;
 	eng->notify = notify;
@@ -671,7 +703,7 @@ void hl_dxg_guest_destroy(struct hl_dxg_guest *g)
 
 static void hl_dxg_context_kill(struct hl_dxg_guest *g, struct hl_dxg_context *c)
 {
-	hl_dxg_obj_unpublish(&c->obj);
+	hl_dxg_obj_unpublish(g, &c->obj);
 	hl_list_del(&c->node);
 	c->dead = true;
 	hl_dxg_ctx_cancel_queued(g, c, ECANCELED);
@@ -681,9 +713,9 @@ static void hl_dxg_context_kill(struct hl_dxg_guest *g, struct hl_dxg_context *c
 		hl_dxg_ctx_free(c);
 }
 
-static void hl_dxg_alloc_kill(struct hl_dxg_alloc *a)
+static void hl_dxg_alloc_kill(struct hl_dxg_guest *g, struct hl_dxg_alloc *a)
 {
-	hl_dxg_obj_unpublish(&a->obj);
+	hl_dxg_obj_unpublish(g, &a->obj);
 	hl_list_del(&a->node);
 	hl_dxg_alloc_put(a);
 }
@@ -692,7 +724,7 @@ static void hl_dxg_fence_kill(struct hl_dxg_guest *g, struct hl_dxg_fence *f)
 {
 	struct hl_dxg_device *dev = f->dev;
 
-	hl_dxg_obj_unpublish(&f->obj);
+	hl_dxg_obj_unpublish(g, &f->obj);
 	hl_list_del(&f->node);
 	f->dead = true;
 	hl_dxg_fence_put(f);
@@ -705,10 +737,10 @@ static void hl_dxg_device_kill(struct hl_dxg_guest *g, struct hl_dxg_device *dev
 		hl_dxg_context_kill(g, hl_list_first(&dev->contexts,
 					struct hl_dxg_context, node));
 	while (!hl_list_empty(&dev->allocs))
-		hl_dxg_alloc_kill(hl_list_first(&dev->allocs, struct hl_dxg_alloc, node));
+		hl_dxg_alloc_kill(g, hl_list_first(&dev->allocs, struct hl_dxg_alloc, node));
 	while (!hl_list_empty(&dev->fences))
 		hl_dxg_fence_kill(g, hl_list_first(&dev->fences, struct hl_dxg_fence, node));
-	hl_dxg_obj_unpublish(&dev->obj);
+	hl_dxg_obj_unpublish(g, &dev->obj);
 	hl_list_del(&dev->node);
 	dev->dead = true;
 	hl_dxg_device_put(dev);
@@ -721,7 +753,7 @@ static void hl_dxg_adapter_free(struct hl_dxg_guest *g, struct hl_dxg_adapter *a
 	while (!hl_list_empty(&a->devices))
 		hl_dxg_device_kill(g, hl_list_first(&a->devices,
 				   struct hl_dxg_device, node));
-	hl_dxg_obj_unpublish(&a->obj);
+	hl_dxg_obj_unpublish(g, &a->obj);
 	hl_list_del(&e->gnode);
 	free(e);
 }
@@ -987,7 +1019,7 @@ static int hl_dxg_alloc_destroy_locked(struct hl_dxg_guest *g,
 	int ret = hl_dxg_alloc_find(g, w, id, &a);
 
 	if (!ret)
-		hl_dxg_alloc_kill(a);
+		hl_dxg_alloc_kill(g, a);
 	return ret;
 }
 
@@ -1150,7 +1182,7 @@ static int hl_dxg_query_memory_locked(struct hl_dxg_guest *g,
 
 	if (ret)
 		return ret;
-	p = hl_dxg_proc_get(g, w->process);
+	p = hl_dxg_proc_find(g, w->process);
 	memset(out, 0, sizeof(*out));
 	out->budget = g->eng->cfg.max_guest_memory;
 	out->usage = g->mem;

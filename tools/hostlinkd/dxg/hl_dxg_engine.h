@@ -81,6 +81,7 @@ struct hl_dxg_notify_ops {
  * @max_guest_memory: allocation bytes per guest (default 1 GiB).
  * @max_process_objects: live ids per process (default 4096).
  * @max_context_queue: submissions queued per context (default 256).
+ * @max_processes: processes with objects per guest (default 256).
  * @adapter_flags: DXG_WIRE_ADAPTER_F_* of the one adapter.
  */
 struct hl_dxg_engine_cfg {
@@ -88,6 +89,7 @@ struct hl_dxg_engine_cfg {
 	uint64_t max_guest_memory;
 	unsigned int max_process_objects;
 	unsigned int max_context_queue;
+	unsigned int max_processes;
 	uint32_t adapter_flags;
 };
 

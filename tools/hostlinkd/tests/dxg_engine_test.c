@@ -1039,6 +1039,7 @@ static void t_limits(void)
 		.max_guest_memory = 64 << 10,
 		.max_process_objects = 8,
 		.max_context_queue = 2,
+		.max_processes = 2,
 	};
 	struct dxg_wire_query_memory m;
 	struct t_env t;
@@ -1074,6 +1075,11 @@ static void t_limits(void)
 	w.process = 9;
 	w.adapter = 0;
 	t_ok(!hl_dxg_adapter_open(t.g, &w, &w.adapter), "another process has its own count");
+	t_ok(hl_dxg_adapter_open(t.g, &(struct hl_dxg_who){ 10, t.w.nonce, 0 }, &id) == -EAGAIN,
+	     "a third process on a guest of 2: EAGAIN");
+	t_ok(!hl_dxg_adapter_close(t.g, &w) &&
+	     !hl_dxg_adapter_open(t.g, &(struct hl_dxg_who){ 10, t.w.nonce, 0 }, &id),
+	     "it fits once the second has closed its handle");
 	hl_dxg_fence_destroy(t.g, &t.w, ids[0]);
 	hl_dxg_fence_destroy(t.g, &t.w, ids[1]);
 	t_ok(!hl_dxg_context_create(t.g, &t.w, t.dev, &ctx), "after a destroy one more fits");
