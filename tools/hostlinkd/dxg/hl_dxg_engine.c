@@ -483,8 +483,13 @@ static void hl_dxg_dev_fault(struct hl_dxg_guest *g, struct hl_dxg_sub *s,
 /* ---- workers ---- */
 
 /* Runs @s's commands without the lock: 0, or the error (positive). */
+/*
+ * The watchdog is looked at between commands: one command is bounded
+ * by its own check (DELAY at most 1 s), a whole buffer is not.
+ */
 static int hl_dxg_run(struct hl_dxg_engine *eng, struct hl_dxg_sub *s,
-		      uint32_t *fail_off, uint16_t *fail_op, uint64_t *n_cmds)
+		      uint64_t t0, uint32_t *fail_off, uint16_t *fail_op,
+		      uint64_t *n_cmds)
 {
 	uint32_t off = 0;
 
@@ -494,6 +499,8 @@ static int hl_dxg_run(struct hl_dxg_engine *eng, struct hl_dxg_sub *s,
 
 		if (__atomic_load_n(&s->cancel, __ATOMIC_RELAXED))
 			return ECANCELED;
+		if (off && hl_dxg_now_ns() - t0 > eng->cfg.watchdog_ms * 1000000ULL)
+			return ETIMEDOUT;	/* no command failed: NO_CMD */
 		ret = eng->be->exec(eng->be_priv, h, s->bufs, s->n_allocs);
 		(*n_cmds)++;
 		if (ret) {
@@ -558,7 +565,7 @@ static void *hl_dxg_worker(void *arg)
 		pthread_mutex_unlock(&eng->lock);
 
 		t0 = hl_dxg_now_ns();
-		err = hl_dxg_run(eng, s, &off, &op, &n_cmds);
+		err = hl_dxg_run(eng, s, t0, &off, &op, &n_cmds);
 
 		pthread_mutex_lock(&eng->lock);
 		c->g->stats.commands += n_cmds;
@@ -595,6 +602,8 @@ int hl_dxg_engine_create(const struct hl_dxg_engine_cfg *cfg,
 		eng->cfg.max_context_queue = 256;
 	if (!eng->cfg.max_processes)
 		eng->cfg.max_processes = 256;
+	if (!eng->cfg.watchdog_ms)
+		eng->cfg.watchdog_ms = 10000;
 	eng->be = be;
 	eng->be_priv = be_priv;
 	eng->notify = notify;

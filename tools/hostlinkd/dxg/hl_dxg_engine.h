@@ -82,6 +82,9 @@ struct hl_dxg_notify_ops {
  * @max_process_objects: live ids per process (default 4096).
  * @max_context_queue: submissions queued per context (default 256).
  * @max_processes: processes with objects per guest (default 256).
+ * @watchdog_ms: run time of one submission before it fails with
+ *	ETIMEDOUT and faults its device (default 10000; the protocol wants
+ *	at least 10 s of the daemon, tests use less).
  * @adapter_flags: DXG_WIRE_ADAPTER_F_* of the one adapter.
  */
 struct hl_dxg_engine_cfg {
@@ -90,6 +93,7 @@ struct hl_dxg_engine_cfg {
 	unsigned int max_process_objects;
 	unsigned int max_context_queue;
 	unsigned int max_processes;
+	unsigned int watchdog_ms;
 	uint32_t adapter_flags;
 };
 

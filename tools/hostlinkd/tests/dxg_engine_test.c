@@ -1031,6 +1031,32 @@ static void t_fault(void)
 	t_env_down(&t);
 }
 
+/* A submission over the watchdog fails with ETIMEDOUT, no command named. */
+static void t_watchdog(void)
+{
+	struct t_env t;
+	uint64_t ctx, f;
+	struct dxg_wire_device_state st;
+	struct t_sb *sb;
+	struct t_ev ev;
+	unsigned int i;
+
+	t_env_up(&t, &(struct hl_dxg_engine_cfg){ .watchdog_ms = 100 });
+	ctx = t_ctx(&t);
+	f = t_fence(&t, 0);
+	sb = t_sb(ctx);
+	t_sb_signal(sb, f, 1);
+	for (i = 0; i < 10; i++)
+		T_CMD(sb, t_delay(30000));
+	t_ok(!t_submit(&t, sb, NULL) && t_wait(f, 1, 5000, &ev) && ev.error == ETIMEDOUT,
+	     "10 x 30 ms on a 100 ms watchdog: signalled with ETIMEDOUT");
+	hl_dxg_device_get_state(t.g, &t.w, t.dev, &st);
+	t_ok(st.state == DXG_WIRE_DEVICE_FAULTED && st.error == ETIMEDOUT &&
+	     st.cmd_offset == DXG_WIRE_NO_CMD && st.opcode == 0 && st.submit == 1,
+	     "the device faulted: ETIMEDOUT, no command, submit 1");
+	t_env_down(&t);
+}
+
 /* ---- limits ---- */
 
 static void t_limits(void)
@@ -1232,6 +1258,7 @@ int main(void)
 	t_cross();
 	t_destroy();
 	t_fault();
+	t_watchdog();
 	t_limits();
 	t_fences();
 	t_guest_gone();
