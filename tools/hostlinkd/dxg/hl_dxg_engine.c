@@ -54,6 +54,7 @@ struct hl_dxg_obj {
 
 struct hl_dxg_adapter {
 	struct hl_dxg_obj obj;
+	struct hl_list node;		/* in hl_dxg_guest.adapters */
 	struct hl_list devices;
 };
 
@@ -125,7 +126,7 @@ struct hl_dxg_guest {
 	struct hl_list hash[HL_DXG_HASH];
 	struct hl_list procs;
 	unsigned int n_procs;
-	struct hl_list adapter_list;
+	struct hl_list adapters;		/* hl_dxg_adapter, the open handles */
 	uint64_t mem;
 	unsigned int n_running;		/* submissions on workers */
 	bool dying;			/* no more notifications */
@@ -144,12 +145,6 @@ struct hl_dxg_engine {
 	const struct hl_dxg_notify_ops *notify;
 	unsigned int n_threads;
 	pthread_t *threads;
-};
-
-/* The adapter handle list needs its own node; keep it beside the object. */
-struct hl_dxg_adapter_ent {
-	struct hl_dxg_adapter a;
-	struct hl_list gnode;		/* in hl_dxg_guest.adapter_list */
 };
 
 static uint64_t hl_dxg_now_ns(void)
@@ -290,12 +285,20 @@ static int hl_dxg_who_check(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 	return 0;
 }
 
+/* The checks of every request that names an adapter handle. */
+static int hl_dxg_handle_check(struct hl_dxg_guest *g, const struct hl_dxg_who *w)
+{
+	struct hl_dxg_adapter *a;
+
+	return hl_dxg_who_check(g, w, &a);
+}
+
 static int hl_dxg_device_find(struct hl_dxg_guest *g,
 			      const struct hl_dxg_who *w, uint64_t id,
 			      struct hl_dxg_device **out)
 {
 	struct hl_dxg_obj *o;
-	int ret = hl_dxg_who_check(g, w, &(struct hl_dxg_adapter *){ NULL });
+	int ret = hl_dxg_handle_check(g, w);
 
 	if (ret)
 		return ret;
@@ -670,7 +673,7 @@ int hl_dxg_guest_create(struct hl_dxg_engine *eng, void *cookie,
 	for (i = 0; i < HL_DXG_HASH; i++)
 		hl_list_init(&g->hash[i]);
 	hl_list_init(&g->procs);
-	hl_list_init(&g->adapter_list);
+	hl_list_init(&g->adapters);
 	pthread_cond_init(&g->idle, NULL);
 	*out = g;
 	return 0;
@@ -689,12 +692,9 @@ void hl_dxg_guest_destroy(struct hl_dxg_guest *g)
 
 	pthread_mutex_lock(&eng->lock);
 	g->dying = true;
-	while (!hl_list_empty(&g->adapter_list)) {
-		struct hl_dxg_adapter_ent *e =
-			hl_list_first(&g->adapter_list, struct hl_dxg_adapter_ent, gnode);
-
-		hl_dxg_adapter_free(g, &e->a);
-	}
+	while (!hl_list_empty(&g->adapters))
+		hl_dxg_adapter_free(g, hl_list_first(&g->adapters,
+						     struct hl_dxg_adapter, node));
 	while (g->n_running)
 		pthread_cond_wait(&g->idle, &eng->lock);
 	pthread_mutex_unlock(&eng->lock);
@@ -757,14 +757,12 @@ static void hl_dxg_device_kill(struct hl_dxg_guest *g, struct hl_dxg_device *dev
 
 static void hl_dxg_adapter_free(struct hl_dxg_guest *g, struct hl_dxg_adapter *a)
 {
-	struct hl_dxg_adapter_ent *e = hl_container_of(a, struct hl_dxg_adapter_ent, a);
-
 	while (!hl_list_empty(&a->devices))
 		hl_dxg_device_kill(g, hl_list_first(&a->devices,
 				   struct hl_dxg_device, node));
 	hl_dxg_obj_unpublish(g, &a->obj);
-	hl_list_del(&e->gnode);
-	free(e);
+	hl_list_del(&a->node);
+	free(a);
 }
 
 /* ---- the ops: each takes the lock around its body ---- */
@@ -780,7 +778,7 @@ static void hl_dxg_adapter_free(struct hl_dxg_guest *g, struct hl_dxg_adapter *a
 static int hl_dxg_adapter_open_locked(struct hl_dxg_guest *g,
 				      const struct hl_dxg_who *w, uint64_t *out)
 {
-	struct hl_dxg_adapter_ent *e;
+	struct hl_dxg_adapter *a;
 	struct hl_dxg_proc *p;
 	int ret = hl_dxg_who_check(g, w, NULL);
 
@@ -791,13 +789,13 @@ static int hl_dxg_adapter_open_locked(struct hl_dxg_guest *g,
 	ret = hl_dxg_obj_room(g, w->process, &p);
 	if (ret)
 		return ret;
-	e = calloc(1, sizeof(*e));
-	if (!e)
+	a = calloc(1, sizeof(*a));
+	if (!a)
 		return -ENOMEM;
-	hl_list_init(&e->a.devices);
-	hl_list_add_tail(&e->gnode, &g->adapter_list);
-	hl_dxg_obj_publish(g, &e->a.obj, p, 0, HL_DXG_ADAPTER);
-	*out = e->a.obj.id;
+	hl_list_init(&a->devices);
+	hl_list_add_tail(&a->node, &g->adapters);
+	hl_dxg_obj_publish(g, &a->obj, p, 0, HL_DXG_ADAPTER);
+	*out = a->obj.id;
 	return 0;
 }
 
@@ -938,7 +936,7 @@ static int hl_dxg_context_destroy_locked(struct hl_dxg_guest *g,
 {
 	struct hl_dxg_obj *o;
 	struct hl_dxg_device *dev;
-	int ret = hl_dxg_who_check(g, w, &(struct hl_dxg_adapter *){ NULL });
+	int ret = hl_dxg_handle_check(g, w);
 
 	if (ret)
 		return ret;
@@ -1010,7 +1008,7 @@ static int hl_dxg_alloc_find(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 			     uint64_t id, struct hl_dxg_alloc **out)
 {
 	struct hl_dxg_obj *o;
-	int ret = hl_dxg_who_check(g, w, &(struct hl_dxg_adapter *){ NULL });
+	int ret = hl_dxg_handle_check(g, w);
 
 	if (ret)
 		return ret;
@@ -1116,7 +1114,7 @@ static int hl_dxg_fence_find(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 			     uint64_t id, struct hl_dxg_fence **out)
 {
 	struct hl_dxg_obj *o;
-	int ret = hl_dxg_who_check(g, w, &(struct hl_dxg_adapter *){ NULL });
+	int ret = hl_dxg_handle_check(g, w);
 
 	if (ret)
 		return ret;
@@ -1187,7 +1185,7 @@ static int hl_dxg_query_memory_locked(struct hl_dxg_guest *g,
 				      struct dxg_wire_query_memory *out)
 {
 	struct hl_dxg_proc *p;
-	int ret = hl_dxg_who_check(g, w, &(struct hl_dxg_adapter *){ NULL });
+	int ret = hl_dxg_handle_check(g, w);
 
 	if (ret)
 		return ret;
@@ -1209,7 +1207,7 @@ static int hl_dxg_query_stats_locked(struct hl_dxg_guest *g,
 				     const struct hl_dxg_who *w,
 				     struct dxg_wire_query_stats *out)
 {
-	int ret = hl_dxg_who_check(g, w, &(struct hl_dxg_adapter *){ NULL });
+	int ret = hl_dxg_handle_check(g, w);
 
 	if (!ret)
 		*out = g->stats;
@@ -1340,7 +1338,7 @@ static int hl_dxg_submit_locked(struct hl_dxg_guest *g, const struct hl_dxg_who 
 	unsigned int i;
 	int ret;
 
-	ret = hl_dxg_who_check(g, w, &(struct hl_dxg_adapter *){ NULL });
+	ret = hl_dxg_handle_check(g, w);
 	if (ret)
 		return ret;
 	o = hl_dxg_find(g, w, le64toh(h->context), HL_DXG_CONTEXT);
