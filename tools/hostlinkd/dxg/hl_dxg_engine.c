@@ -76,6 +76,9 @@ struct hl_dxg_alloc {
 	void *mem;
 	uint64_t size;
 	unsigned int refs;		/* 1 while live, 1 per queued use */
+	uint32_t lock_flags;		/* DXG_WIRE_LOCK_*; 0: not locked */
+	uint64_t lock_off, lock_len;
+	bool lock_ready;		/* taken, not waiting for queued work */
 };
 
 struct hl_dxg_fence {
@@ -322,7 +325,15 @@ static int hl_dxg_dev_usable(const struct hl_dxg_device *dev)
 
 static void hl_dxg_alloc_put(struct hl_dxg_alloc *a)
 {
-	if (--a->refs)
+	struct hl_dxg_guest *g = a->g;
+
+	if (--a->refs == 1 && a->lock_flags && !a->lock_ready) {
+		/* the last use from before the LOCK retired */
+		a->lock_ready = true;
+		if (!g->dying)
+			g->eng->notify->lock(g->cookie, a->obj.proc->id, a->obj.id, 0);
+	}
+	if (a->refs)
 		return;
 	a->g->eng->be->mem_free(a->g->eng->be_priv, a->mem, a->size);
 	a->g->mem -= a->size;
@@ -724,6 +735,10 @@ static void hl_dxg_context_kill(struct hl_dxg_guest *g, struct hl_dxg_context *c
 
 static void hl_dxg_alloc_kill(struct hl_dxg_guest *g, struct hl_dxg_alloc *a)
 {
+	if (a->lock_flags && !a->lock_ready && !g->dying)
+		g->eng->notify->lock(g->cookie, a->obj.proc->id, a->obj.id,
+				     ECANCELED);
+	a->lock_flags = 0;
 	hl_dxg_obj_unpublish(g, &a->obj);
 	hl_list_del(&a->node);
 	hl_dxg_alloc_put(a);
@@ -1041,9 +1056,21 @@ static int hl_dxg_range_ok(uint64_t offset, uint64_t length, uint64_t size)
 	return length <= size && offset <= size - length;
 }
 
-static int hl_dxg_xfer_locked(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
-			      uint64_t id, uint64_t offset, void *rbuf,
-			      const void *wbuf, uint64_t length)
+static bool hl_dxg_lock_flags_ok(uint32_t flags)
+{
+	switch (flags & ~DXG_WIRE_LOCK_NOWAIT) {
+	case DXG_WIRE_LOCK_READ:
+	case DXG_WIRE_LOCK_WRITE:
+	case DXG_WIRE_LOCK_READ | DXG_WIRE_LOCK_WRITE:
+	case DXG_WIRE_LOCK_WRITE | DXG_WIRE_LOCK_DISCARD:
+		return true;
+	}
+	return false;
+}
+
+static int hl_dxg_lock_locked(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
+			      uint64_t id, uint64_t offset, uint64_t length,
+			      uint32_t flags)
 {
 	struct hl_dxg_alloc *a;
 	int ret = hl_dxg_alloc_find(g, w, id, &a);
@@ -1052,8 +1079,72 @@ static int hl_dxg_xfer_locked(struct hl_dxg_guest *g, const struct hl_dxg_who *w
 		return ret;
 	if (a->dev->st.state == DXG_WIRE_DEVICE_LOST)
 		return -ENODEV;
-	if (!length || !hl_dxg_range_ok(offset, length, a->size))
+	if (!hl_dxg_lock_flags_ok(flags) || !length ||
+	    !hl_dxg_range_ok(offset, length, a->size))
 		return -EINVAL;
+	if (a->lock_flags)
+		return -EBUSY;
+	if (a->refs > 1 && (flags & DXG_WIRE_LOCK_NOWAIT))
+		return -EBUSY;
+	a->lock_flags = flags;
+	a->lock_off = offset;
+	a->lock_len = length;
+	a->lock_ready = a->refs == 1;
+	return a->lock_ready ? 0 : -EINPROGRESS;
+}
+
+int hl_dxg_lock(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
+		uint64_t alloc, uint64_t offset, uint64_t length, uint32_t flags)
+{
+	return HL_DXG_LOCKED(g, hl_dxg_lock_locked(g, w, alloc, offset, length,
+						   flags));
+}
+
+/* @pending: only a lock still waiting (CANCEL); else any (UNLOCK). */
+static int hl_dxg_unlock_locked(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
+				uint64_t id, bool pending)
+{
+	struct hl_dxg_alloc *a;
+	int ret = hl_dxg_alloc_find(g, w, id, &a);
+
+	if (ret)
+		return ret;
+	if (!a->lock_flags || (pending && a->lock_ready))
+		return -EINVAL;
+	a->lock_flags = 0;
+	return 0;
+}
+
+int hl_dxg_lock_cancel(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
+		       uint64_t alloc)
+{
+	return HL_DXG_LOCKED(g, hl_dxg_unlock_locked(g, w, alloc, true));
+}
+
+int hl_dxg_unlock(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
+		  uint64_t alloc)
+{
+	return HL_DXG_LOCKED(g, hl_dxg_unlock_locked(g, w, alloc, false));
+}
+
+static int hl_dxg_xfer_locked(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
+			      uint64_t id, uint64_t offset, void *rbuf,
+			      const void *wbuf, uint64_t length)
+{
+	struct hl_dxg_alloc *a;
+	uint32_t need = rbuf ? DXG_WIRE_LOCK_READ : DXG_WIRE_LOCK_WRITE;
+	int ret = hl_dxg_alloc_find(g, w, id, &a);
+
+	if (ret)
+		return ret;
+	if (a->dev->st.state == DXG_WIRE_DEVICE_LOST)
+		return -ENODEV;
+	/* inside the locked range, itself inside the allocation */
+	if (!length || !(a->lock_flags & need) || offset < a->lock_off ||
+	    !hl_dxg_range_ok(offset - a->lock_off, length, a->lock_len))
+		return -EINVAL;
+	if (!a->lock_ready)
+		return -EBUSY;
 	if (rbuf)
 		memcpy(rbuf, (uint8_t *)a->mem + offset, length);
 	else
@@ -1285,7 +1376,9 @@ static int hl_dxg_submit_values(struct hl_dxg_context *c, struct hl_dxg_sub *s,
 	ret = hl_dxg_cmdbuf_check(s->cmds, s->cmd_bytes, sizes, s->n_allocs);
 	if (ret)
 		return ret;
-	/* Locks (EBUSY) come with LOCK, in the service layer. */
+	for (i = 0; i < s->n_allocs; i++)
+		if (s->allocs[i]->lock_flags)
+			return -EBUSY;
 	if (c->n_queued >= c->g->eng->cfg.max_context_queue)
 		return -EAGAIN;
 	return 0;

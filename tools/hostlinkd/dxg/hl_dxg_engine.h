@@ -65,6 +65,10 @@ struct hl_dxg_backend_ops {
  *	DEVICE_GET_STATE now answers.  Made before the FENCE events of the
  *	submission that faulted it.
  *
+ * @lock: a LOCK that had to wait (hl_dxg_lock() returned -EINPROGRESS)
+ *	is taken (@err 0) or ended (@err ECANCELED: its allocation was
+ *	destroyed).
+ *
  * @cookie is the guest's, from hl_dxg_guest_create().  Nothing is
  * notified for a guest being destroyed.
  */
@@ -73,6 +77,7 @@ struct hl_dxg_notify_ops {
 		      uint64_t value, uint32_t error);
 	void (*device)(void *cookie, uint64_t process, uint64_t device,
 		       const struct dxg_wire_device_state *state);
+	void (*lock)(void *cookie, uint64_t process, uint64_t alloc, int err);
 };
 
 /**
@@ -85,7 +90,6 @@ struct hl_dxg_notify_ops {
  * @watchdog_ms: run time of one submission before it fails with
  *	ETIMEDOUT and faults its device (default 10000; the protocol wants
  *	at least 10 s of the daemon, tests use less).
- * @adapter_flags: DXG_WIRE_ADAPTER_F_* of the one adapter.
  */
 struct hl_dxg_engine_cfg {
 	unsigned int workers;
@@ -94,7 +98,6 @@ struct hl_dxg_engine_cfg {
 	unsigned int max_context_queue;
 	unsigned int max_processes;
 	unsigned int watchdog_ms;
-	uint32_t adapter_flags;
 };
 
 /**
@@ -145,8 +148,21 @@ int hl_dxg_alloc_create(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 int hl_dxg_alloc_destroy(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 			 uint64_t alloc);
 /*
- * CPU access without LOCK's waiting (the service layer adds LOCK and
- * UNLOCK): a range checked as the protocol says, else -EINVAL.
+ * LOCK: 0 when taken at once; -EINPROGRESS when submissions accepted
+ * before it still name the allocation (SUBMITs naming it get -EBUSY from
+ * now on, and notify->lock() says when it is taken); -EBUSY when already
+ * locked, or with DXG_WIRE_LOCK_NOWAIT instead of waiting.
+ * hl_dxg_lock_cancel() drops a lock still waiting (CANCEL).
+ */
+int hl_dxg_lock(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
+		uint64_t alloc, uint64_t offset, uint64_t length, uint32_t flags);
+int hl_dxg_lock_cancel(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
+		       uint64_t alloc);
+int hl_dxg_unlock(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
+		  uint64_t alloc);
+/*
+ * The bytes of READ and WRITE: inside the locked range and under a lock
+ * with READ or WRITE, else -EINVAL; -EBUSY while the lock still waits.
  */
 int hl_dxg_alloc_read(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 		      uint64_t alloc, uint64_t offset, void *buf,

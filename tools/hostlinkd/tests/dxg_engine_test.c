@@ -74,9 +74,25 @@ static void t_on_device(void *cookie, uint64_t process, uint64_t device,
 	t_push(&e);
 }
 
+/* LOCKs that waited: their allocation and errno, as they come. */
+static uint64_t t_lock_alloc;
+static int t_lock_err = -1;
+
+static void t_on_lock(void *cookie, uint64_t process, uint64_t alloc, int err)
+{
+	(void)cookie;
+	(void)process;
+	pthread_mutex_lock(&t_lock);
+	t_lock_alloc = alloc;
+	t_lock_err = err;
+	pthread_cond_broadcast(&t_cond);
+	pthread_mutex_unlock(&t_lock);
+}
+
 static const struct hl_dxg_notify_ops t_notify = {
 	.fence = t_on_fence,
 	.device = t_on_device,
+	.lock = t_on_lock,
 };
 
 /* The index of the first event of @fence with value >= @value, or -1. */
@@ -196,6 +212,33 @@ static uint64_t t_fence(struct t_env *t, uint64_t v)
 	if (hl_dxg_fence_create(t->g, &t->w, t->dev, v, &id))
 		return 0;
 	return id;
+}
+
+/* LOCK, READ or WRITE, UNLOCK: what the service layer will do. */
+static int t_xfer(struct t_env *t, uint64_t alloc, uint64_t off, void *rbuf,
+		  const void *wbuf, uint64_t len)
+{
+	int ret = hl_dxg_lock(t->g, &t->w, alloc, off, len,
+			      rbuf ? DXG_WIRE_LOCK_READ : DXG_WIRE_LOCK_WRITE);
+
+	if (ret)
+		return ret;
+	ret = rbuf ? hl_dxg_alloc_read(t->g, &t->w, alloc, off, rbuf, len) :
+		     hl_dxg_alloc_write(t->g, &t->w, alloc, off, wbuf, len);
+	hl_dxg_unlock(t->g, &t->w, alloc);
+	return ret;
+}
+
+static int t_read(struct t_env *t, uint64_t alloc, uint64_t off, void *buf,
+		  uint64_t len)
+{
+	return t_xfer(t, alloc, off, buf, NULL, len);
+}
+
+static int t_write(struct t_env *t, uint64_t alloc, uint64_t off,
+		   const void *buf, uint64_t len)
+{
+	return t_xfer(t, alloc, off, NULL, buf, len);
 }
 
 /* ---- building a SUBMIT body ---- */
@@ -403,9 +446,9 @@ static void t_commands(void)
 		t_put_f32(in + 48 + i * 4, 1.5f + (float)i);	/* a: f32 */
 		t_put_f32(in + 64 + i * 4, 0.25f * (float)(i + 1));
 	}
-	t_ok(!hl_dxg_alloc_write(t.g, &t.w, a, 0, in, sizeof(in)), "write the inputs");
+	t_ok(!t_write(&t, a, 0, in, sizeof(in)), "write the inputs");
 	memset(out, 0, sizeof(out));
-	t_ok(!hl_dxg_alloc_read(t.g, &t.w, b, 0, out, sizeof(out)) &&
+	t_ok(!t_read(&t, b, 0, out, sizeof(out)) &&
 	     !memcmp(out, (uint8_t[256]){ 0 }, 256), "a new allocation reads as zero");
 
 	sb = t_sb(ctx);
@@ -435,7 +478,7 @@ static void t_commands(void)
 	     "its signal arrives: fence 1, error 0, process 7");
 	t_ok(t1 - t0 >= 20000000ULL, "DELAY 20 ms took at least 20 ms (%llu us)",
 	     (unsigned long long)((t1 - t0) / 1000));
-	hl_dxg_alloc_read(t.g, &t.w, b, 0, out, sizeof(out));
+	t_read(&t, b, 0, out, sizeof(out));
 	for (ok = true, i = 0; i < 4; i++)
 		ok &= out[i * 4] == 0x44 && out[i * 4 + 1] == 0x33 &&
 		      out[i * 4 + 2] == 0x22 && out[i * 4 + 3] == 0x11;
@@ -718,7 +761,7 @@ static void t_ordering(void)
 	t_put_u32(cst, 3);
 	for (i = 1; i < n; i++)
 		t_put_u32(cst + 4 * i, i * 7 + 1);
-	hl_dxg_alloc_write(t.g, &t.w, k, 0, cst, sizeof(cst));
+	t_write(&t, k, 0, cst, sizeof(cst));
 	/* acc = (acc * 3 + c_i) for each i in order: any reordering shows */
 	for (i = 1; i < n; i++) {
 		sb = t_sb(ctx);
@@ -736,7 +779,7 @@ static void t_ordering(void)
 		want = (uint32_t)(want * 3 + i * 7 + 1);
 	t_ok(ok, "63 submissions accepted, numbered 1 to 63");
 	t_ok(t_wait(f, n - 1, 10000, NULL), "the last one signals");
-	hl_dxg_alloc_read(t.g, &t.w, acc, 0, out, 4);
+	t_read(&t, acc, 0, out, 4);
 	t_ok(t_u32(out) == (uint32_t)want, "with 2 workers they ran in order (0x%08x, 0x%08x)",
 	     t_u32(out), (unsigned int)want);
 	pthread_mutex_lock(&t_lock);
@@ -829,7 +872,7 @@ static void t_cross(void)
 	ok &= !t_submit(&t, sb, NULL);
 	t_ok(ok, "producer, consumer and two never-satisfied waiters accepted");
 	t_ok(t_wait(f, 2, 5000, &ev) && ev.value == 2, "the consumer ran after the producer");
-	hl_dxg_alloc_read(t.g, &t.w, b, 0, out, 16);
+	t_read(&t, b, 0, out, 16);
 	t_ok(t_u32(out) == 0xabcdef01 && t_u32(out + 12) == 0xabcdef01,
 	     "and saw the producer's writes");
 	sb = t_sb(c5);
@@ -878,7 +921,7 @@ static void t_destroy(void)
 	     "its memory is still counted while queued work names it");
 	hl_dxg_fence_signal(t.g, &t.w, gate, 1);
 	t_ok(t_wait(f, 1, 5000, &ev) && ev.error == 0, "the work runs after the destroy");
-	hl_dxg_alloc_read(t.g, &t.w, keep, 0, out, 4);
+	t_read(&t, keep, 0, out, 4);
 	{
 		uint8_t ref[4096];
 
@@ -908,7 +951,7 @@ static void t_destroy(void)
 	     "CONTEXT_DESTROY: the queued submission is cancelled at once, ECANCELED");
 	t_ok(t_wait(w1, 1, 5000, &ev2) && ev2.error == ECANCELED,
 	     "the running one finishes its command, then signals ECANCELED");
-	hl_dxg_alloc_read(t.g, &t.w, keep, 0, out, 4);
+	t_read(&t, keep, 0, out, 4);
 	t_ok(t_u32(out) != 0x77777777, "the cancelled one never ran");
 	sb = t_sb(ctx);
 	t_ok(t_submit(&t, sb, NULL) == -ENOENT, "the destroyed context is unknown");
@@ -1019,7 +1062,7 @@ static void t_fault(void)
 	t_ok(t_submit(&t, sb, NULL) == -EIO, "new work on the device: EIO");
 	t_ok(hl_dxg_context_create(t.g, &t.w, t.dev, &id) == -EIO,
 	     "a new context on it: EIO");
-	t_ok(!hl_dxg_alloc_read(t.g, &t.w, a, 0, out, 4) && t_u32(out) == 0,
+	t_ok(!t_read(&t, a, 0, out, 4) && t_u32(out) == 0,
 	     "its memory can still be read, unchanged by the failed command");
 	hl_dxg_soft_inject(t.soft, DXG_WIRE_CMD_NOP, EIO);
 	hl_dxg_device_get_state(t.g, &t.w, t.dev, &st);
@@ -1054,6 +1097,107 @@ static void t_watchdog(void)
 	t_ok(st.state == DXG_WIRE_DEVICE_FAULTED && st.error == ETIMEDOUT &&
 	     st.cmd_offset == DXG_WIRE_NO_CMD && st.opcode == 0 && st.submit == 1,
 	     "the device faulted: ETIMEDOUT, no command, submit 1");
+	t_env_down(&t);
+}
+
+/* ---- LOCK ---- */
+
+static bool t_wait_lock(uint64_t alloc, unsigned int ms)
+{
+	uint64_t end = t_now() + ms * 1000000ULL;
+	bool ok;
+
+	pthread_mutex_lock(&t_lock);
+	while (!(ok = t_lock_alloc == alloc) && t_now() < end) {
+		pthread_mutex_unlock(&t_lock);
+		t_sleep_ms(1);
+		pthread_mutex_lock(&t_lock);
+	}
+	pthread_mutex_unlock(&t_lock);
+	return ok;
+}
+
+static void t_locks(void)
+{
+	struct t_env t;
+	uint64_t a, b, ctx, f, gate;
+	uint8_t buf[16];
+	struct t_sb *sb;
+	struct t_ev ev;
+	int ret;
+
+	t_env_up(&t, NULL);
+	a = t_alloc(&t, 64);
+	b = t_alloc(&t, 64);
+	ctx = t_ctx(&t);
+	f = t_fence(&t, 0);
+	gate = t_fence(&t, 0);
+	t_ok(hl_dxg_lock(t.g, &t.w, a, 0, 0, DXG_WIRE_LOCK_READ) == -EINVAL &&
+	     hl_dxg_lock(t.g, &t.w, a, 1, 64, DXG_WIRE_LOCK_READ) == -EINVAL &&
+	     hl_dxg_lock(t.g, &t.w, a, UINT64_MAX, 2, DXG_WIRE_LOCK_READ) == -EINVAL,
+	     "LOCK of an empty or out-of-range range: EINVAL");
+	t_ok(hl_dxg_lock(t.g, &t.w, a, 0, 4, 0) == -EINVAL &&
+	     hl_dxg_lock(t.g, &t.w, a, 0, 4, DXG_WIRE_LOCK_DISCARD) == -EINVAL &&
+	     hl_dxg_lock(t.g, &t.w, a, 0, 4, DXG_WIRE_LOCK_READ | DXG_WIRE_LOCK_DISCARD) == -EINVAL &&
+	     hl_dxg_lock(t.g, &t.w, a, 0, 4, 1U << 4) == -EINVAL,
+	     "bad flag combinations: EINVAL");
+	t_ok(!hl_dxg_lock(t.g, &t.w, a, 16, 16, DXG_WIRE_LOCK_WRITE) &&
+	     hl_dxg_lock(t.g, &t.w, a, 0, 4, DXG_WIRE_LOCK_READ) == -EBUSY,
+	     "an idle allocation locks at once; a second LOCK: EBUSY");
+	memset(buf, 0x42, sizeof(buf));
+	t_ok(hl_dxg_alloc_write(t.g, &t.w, a, 16, buf, 16) == 0 &&
+	     hl_dxg_alloc_write(t.g, &t.w, a, 15, buf, 16) == -EINVAL &&
+	     hl_dxg_alloc_write(t.g, &t.w, a, 17, buf, 16) == -EINVAL &&
+	     hl_dxg_alloc_write(t.g, &t.w, a, 0, buf, 4) == -EINVAL,
+	     "WRITE inside the locked range only");
+	t_ok(hl_dxg_alloc_read(t.g, &t.w, a, 16, buf, 4) == -EINVAL,
+	     "READ under a WRITE lock: EINVAL");
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_ok(t_submit(&t, sb, NULL) == -EBUSY, "SUBMIT naming a locked allocation: EBUSY");
+	t_ok(!hl_dxg_unlock(t.g, &t.w, a) && hl_dxg_unlock(t.g, &t.w, a) == -EINVAL,
+	     "UNLOCK; again: EINVAL");
+	t_ok(hl_dxg_alloc_write(t.g, &t.w, a, 16, buf, 4) == -EINVAL,
+	     "WRITE without a lock: EINVAL");
+
+	/* a LOCK that waits for queued work */
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_sb_alloc(sb, b);
+	t_sb_wait(sb, gate, 1);
+	t_sb_signal(sb, f, 1);
+	T_CMD(sb, t_copy(1, 0, 0, 16, 16));
+	t_ok(!t_submit(&t, sb, NULL), "a submission naming it waits on a gate");
+	t_ok(hl_dxg_lock(t.g, &t.w, a, 0, 64, DXG_WIRE_LOCK_READ | DXG_WIRE_LOCK_NOWAIT) == -EBUSY,
+	     "LOCK NOWAIT while it is queued: EBUSY");
+	ret = hl_dxg_lock(t.g, &t.w, a, 0, 64, DXG_WIRE_LOCK_READ);
+	t_ok(ret == -EINPROGRESS && hl_dxg_alloc_read(t.g, &t.w, a, 0, buf, 4) == -EBUSY,
+	     "LOCK waits; READ before it is taken: EBUSY");
+	hl_dxg_fence_signal(t.g, &t.w, gate, 1);
+	t_ok(t_wait(f, 1, 5000, &ev) && t_wait_lock(a, 5000) &&
+	     __atomic_load_n(&t_lock_err, __ATOMIC_RELAXED) == 0,
+	     "the LOCK is taken when the submission retires");
+	t_ok(!hl_dxg_alloc_read(t.g, &t.w, a, 16, buf, 16) && buf[0] == 0x42 &&
+	     !t_read(&t, b, 0, buf, 16) && buf[15] == 0x42,
+	     "READ then sees what the submission read and wrote");
+	hl_dxg_unlock(t.g, &t.w, a);
+
+	/* CANCEL of a waiting LOCK, and ALLOC_DESTROY under one */
+	gate = t_fence(&t, 0);
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_sb_wait(sb, gate, 1);
+	t_submit(&t, sb, NULL);
+	t_ok(hl_dxg_lock(t.g, &t.w, a, 0, 4, DXG_WIRE_LOCK_READ) == -EINPROGRESS &&
+	     !hl_dxg_lock_cancel(t.g, &t.w, a) &&
+	     hl_dxg_lock(t.g, &t.w, a, 0, 4, DXG_WIRE_LOCK_READ) == -EINPROGRESS,
+	     "a cancelled LOCK is dropped, so another can wait");
+	pthread_mutex_lock(&t_lock);
+	t_lock_alloc = 0;
+	pthread_mutex_unlock(&t_lock);
+	t_ok(!hl_dxg_alloc_destroy(t.g, &t.w, a) && t_wait_lock(a, 1000) &&
+	     __atomic_load_n(&t_lock_err, __ATOMIC_RELAXED) == ECANCELED, "ALLOC_DESTROY ends a waiting LOCK: ECANCELED");
+	hl_dxg_fence_signal(t.g, &t.w, gate, 1);
 	t_env_down(&t);
 }
 
@@ -1259,6 +1403,7 @@ int main(void)
 	t_destroy();
 	t_fault();
 	t_watchdog();
+	t_locks();
 	t_limits();
 	t_fences();
 	t_guest_gone();
