@@ -133,6 +133,7 @@ struct hl_dxg_guest {
 	uint64_t mem;
 	unsigned int n_running;		/* submissions on workers */
 	bool dying;			/* no more notifications */
+	bool lost;			/* the adapter is lost: ENODEV */
 	pthread_cond_t idle;		/* n_running reached 0 */
 	struct dxg_wire_query_stats stats;	/* host-endian */
 };
@@ -540,7 +541,9 @@ static void hl_dxg_finish(struct hl_dxg_context *c, struct hl_dxg_sub *s,
 	struct hl_dxg_guest *g = c->g;
 
 	c->running = NULL;
-	if (err && err != ECANCELED)
+	if (err == ECANCELED && c->dev->st.state == DXG_WIRE_DEVICE_LOST)
+		err = ENODEV;
+	if (err && err != ECANCELED && err != ENODEV)
 		hl_dxg_dev_fault(g, s, err, off, op);
 	else
 		hl_dxg_retire(g, s, err);
@@ -801,6 +804,8 @@ static int hl_dxg_adapter_open_locked(struct hl_dxg_guest *g,
 		return ret;
 	if (w->adapter)
 		return -EINVAL;
+	if (g->lost)
+		return -ENODEV;
 	ret = hl_dxg_obj_room(g, w->process, &p);
 	if (ret)
 		return ret;
@@ -846,6 +851,8 @@ static int hl_dxg_device_create_locked(struct hl_dxg_guest *g,
 
 	if (ret)
 		return ret;
+	if (g->lost)
+		return -ENODEV;
 	ret = hl_dxg_obj_room(g, w->process, &p);
 	if (ret)
 		return ret;
@@ -1514,4 +1521,67 @@ int hl_dxg_submit(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 	if (ret)
 		hl_dxg_sub_drop(s);
 	return ret;
+}
+
+static int hl_dxg_query_clock_locked(struct hl_dxg_guest *g,
+				     const struct hl_dxg_who *w,
+				     struct dxg_wire_query_clock *out)
+{
+	uint64_t freq = 0;
+	int ret = hl_dxg_handle_check(g, w);
+
+	if (ret)
+		return ret;
+	if (g->lost)
+		return -ENODEV;
+	memset(out, 0, sizeof(*out));
+	out->gpu_ticks = g->eng->be->clock(g->eng->be_priv, &freq);
+	out->host_ns = hl_dxg_now_ns();
+	out->frequency = freq;
+	return 0;
+}
+
+int hl_dxg_query_clock(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
+		       struct dxg_wire_query_clock *out)
+{
+	return HL_DXG_LOCKED(g, hl_dxg_query_clock_locked(g, w, out));
+}
+
+/* ---- losing the adapter ---- */
+
+static void hl_dxg_device_lose(struct hl_dxg_guest *g, struct hl_dxg_device *dev,
+			       int err)
+{
+	struct hl_list *pos, *tmp;
+
+	memset(&dev->st, 0, sizeof(dev->st));
+	dev->st.state = DXG_WIRE_DEVICE_LOST;
+	dev->st.error = (uint32_t)err;
+	dev->st.cmd_offset = DXG_WIRE_NO_CMD;
+	if (!g->dying)
+		g->eng->notify->device(g->cookie, dev->obj.proc->id, dev->obj.id,
+				       &dev->st);
+	hl_list_for_each_safe(pos, tmp, &dev->contexts) {
+		struct hl_dxg_context *c = hl_list_entry(pos, struct hl_dxg_context, node);
+
+		hl_dxg_ctx_cancel_queued(g, c, ENODEV);
+		if (c->running)
+			__atomic_store_n(&c->running->cancel, 1, __ATOMIC_RELAXED);
+	}
+}
+
+void hl_dxg_guest_lost(struct hl_dxg_guest *g, int err)
+{
+	struct hl_list *pa, *ta, *pd, *td;
+
+	pthread_mutex_lock(&g->eng->lock);
+	g->lost = true;
+	hl_list_for_each_safe(pa, ta, &g->adapters) {
+		struct hl_dxg_adapter *a = hl_list_entry(pa, struct hl_dxg_adapter, node);
+
+		hl_list_for_each_safe(pd, td, &a->devices)
+			hl_dxg_device_lose(g, hl_list_entry(pd, struct hl_dxg_device,
+							    node), err);
+	}
+	pthread_mutex_unlock(&g->eng->lock);
 }

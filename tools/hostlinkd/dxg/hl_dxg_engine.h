@@ -8,6 +8,10 @@
  * service layer turns requests into these calls and the notifications
  * into EVENT frames.
  *
+ * The wire structures that calls fill (device state, queries) hold
+ * host-endian values; the service layer converts them when it writes
+ * a reply or an event.
+ *
  * Every call returns 0 or a negative errno, the one the protocol
  * document names, checked in its order (ids, then states, then values,
  * then limits).  Results go through out-parameters.
@@ -121,6 +125,12 @@ void hl_dxg_engine_destroy(struct hl_dxg_engine *eng);
 
 int hl_dxg_guest_create(struct hl_dxg_engine *eng, void *cookie,
 			struct hl_dxg_guest **out);
+/*
+ * The host lost the GPU under the guest's adapter: every device becomes
+ * LOST with @err (ENODEV or the backend's reason; a DEVICE event each)
+ * and its queued work is cancelled with ENODEV; new work gets ENODEV.
+ */
+void hl_dxg_guest_lost(struct hl_dxg_guest *g, int err);
 /* Cancels queued work silently, waits for running commands, frees. */
 void hl_dxg_guest_destroy(struct hl_dxg_guest *g);
 /* The nonce of the guest's one adapter: random, not 0. */
@@ -199,6 +209,8 @@ int hl_dxg_cmdbuf_check(const uint8_t *cmds, uint32_t cmd_bytes,
 
 int hl_dxg_query_memory(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 			struct dxg_wire_query_memory *out);
+int hl_dxg_query_clock(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
+		       struct dxg_wire_query_clock *out);
 int hl_dxg_query_stats(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 		       struct dxg_wire_query_stats *out);
 

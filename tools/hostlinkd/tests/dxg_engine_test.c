@@ -1100,6 +1100,60 @@ static void t_watchdog(void)
 	t_env_down(&t);
 }
 
+/* The host loses the GPU: LOST, ENODEV for queued and running work. */
+static void t_lost(void)
+{
+	struct t_env t;
+	uint64_t a, c1, c2, f1, f2, gate, id;
+	struct dxg_wire_device_state st;
+	struct dxg_wire_query_clock clk;
+	struct t_sb *sb;
+	struct t_ev e1, e2;
+	bool ok;
+
+	t_env_up(&t, NULL);
+	a = t_alloc(&t, 64);
+	c1 = t_ctx(&t);
+	c2 = t_ctx(&t);
+	f1 = t_fence(&t, 0);
+	f2 = t_fence(&t, 0);
+	gate = t_fence(&t, 0);
+	t_ok(!hl_dxg_query_clock(t.g, &t.w, &clk) && clk.frequency && clk.gpu_ticks,
+	     "QUERY CLOCK: ticks and a frequency");
+	sb = t_sb(c1);
+	t_sb_signal(sb, f1, 1);
+	T_CMD(sb, t_delay(100000));
+	T_CMD(sb, t_delay(100000));
+	ok = !t_submit(&t, sb, NULL);
+	sb = t_sb(c2);
+	t_sb_wait(sb, gate, 1);
+	t_sb_signal(sb, f2, 1);
+	ok &= !t_submit(&t, sb, NULL);
+	t_sleep_ms(30);
+	hl_dxg_guest_lost(t.g, ENODEV);
+	t_ok(ok && t_wait(f2, 1, 100, &e2) && e2.error == ENODEV,
+	     "the queued work is cancelled with ENODEV");
+	t_ok(t_wait(f1, 1, 5000, &e1) && e1.error == ENODEV,
+	     "the running work stops after its command, ENODEV");
+	hl_dxg_device_get_state(t.g, &t.w, t.dev, &st);
+	pthread_mutex_lock(&t_lock);
+	ok = t_nev && t_evs[0].device && t_evs[0].st.state == DXG_WIRE_DEVICE_LOST;
+	pthread_mutex_unlock(&t_lock);
+	t_ok(ok && st.state == DXG_WIRE_DEVICE_LOST && st.error == ENODEV &&
+	     st.cmd_offset == DXG_WIRE_NO_CMD, "a DEVICE event and state LOST, ENODEV");
+	sb = t_sb(c1);
+	t_ok(t_submit(&t, sb, NULL) == -ENODEV &&
+	     hl_dxg_context_create(t.g, &t.w, t.dev, &id) == -ENODEV &&
+	     hl_dxg_alloc_create(t.g, &t.w, t.dev, 4, &id) == -ENODEV &&
+	     hl_dxg_lock(t.g, &t.w, a, 0, 4, DXG_WIRE_LOCK_READ) == -ENODEV &&
+	     hl_dxg_device_create(t.g, &t.w, &id) == -ENODEV &&
+	     hl_dxg_query_clock(t.g, &t.w, &clk) == -ENODEV,
+	     "new work, objects, LOCK and CLOCK: ENODEV");
+	t_ok(!hl_dxg_device_destroy(t.g, &t.w, t.dev) && !hl_dxg_adapter_close(t.g, &t.w),
+	     "cleanup still works");
+	t_env_down(&t);
+}
+
 /* ---- LOCK ---- */
 
 static bool t_wait_lock(uint64_t alloc, unsigned int ms)
@@ -1404,6 +1458,7 @@ int main(void)
 	t_fault();
 	t_watchdog();
 	t_locks();
+	t_lost();
 	t_limits();
 	t_fences();
 	t_guest_gone();
