@@ -507,6 +507,14 @@ static void t_commands(void)
 	t_ok(ok, "ADD in place");
 	t_ok(hl_dxg_crc32c(0, (const uint8_t *)"123456789", 9) == 0xe3069283U,
 	     "the backend's CRC-32C check value");
+	{
+		struct dxg_wire_query_stats st;
+
+		t_ok(!hl_dxg_query_stats(t.g, &t.w, &st) && st.submits == 1 &&
+		     st.retired == 1 && st.failed == 0 && st.commands == 14 &&
+		     st.busy_ns >= 20000000ULL,
+		     "QUERY STATS: 1 submit, 1 retired, 14 commands, busy >= 20 ms");
+	}
 	t_env_down(&t);
 }
 
