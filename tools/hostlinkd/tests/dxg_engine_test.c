@@ -1,0 +1,1475 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of the GPU service's engine and software backend
+ * (tools/hostlinkd/dxg/): every command's result bytes, the SUBMIT
+ * checks, ordering and concurrency on the worker threads, fences,
+ * faults, destroys and limits.  Waits are on events, with generous
+ * deadlines; the only timing assert is the concurrency one, with margin.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dxg/hl_dxg_engine.h"
+#include "dxg/hl_dxg_soft.h"
+#include "tests/tap.h"
+
+/* ---- events ---- */
+
+#define T_MAX_EV 4096
+
+struct t_ev {
+	bool device;
+	uint64_t process, id, value;
+	uint32_t error;
+	struct dxg_wire_device_state st;
+	uint64_t ns;
+};
+
+static pthread_mutex_t t_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t t_cond = PTHREAD_COND_INITIALIZER;
+static struct t_ev t_evs[T_MAX_EV];
+static unsigned int t_nev;
+
+static uint64_t t_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void t_push(const struct t_ev *e)
+{
+	pthread_mutex_lock(&t_lock);
+	if (t_nev < T_MAX_EV) {
+		t_evs[t_nev] = *e;
+		t_evs[t_nev++].ns = t_now();
+	}
+	pthread_cond_broadcast(&t_cond);
+	pthread_mutex_unlock(&t_lock);
+}
+
+static void t_on_fence(void *cookie, uint64_t process, uint64_t fence,
+		       uint64_t value, uint32_t error)
+{
+	struct t_ev e = { false, process, fence, value, error, { 0 }, 0 };
+
+	(void)cookie;
+	t_push(&e);
+}
+
+static void t_on_device(void *cookie, uint64_t process, uint64_t device,
+			const struct dxg_wire_device_state *st)
+{
+	struct t_ev e = { true, process, device, 0, 0, *st, 0 };
+
+	(void)cookie;
+	t_push(&e);
+}
+
+/* LOCKs that waited: their allocation and errno, as they come. */
+static uint64_t t_lock_alloc;
+static int t_lock_err = -1;
+
+static void t_on_lock(void *cookie, uint64_t process, uint64_t alloc, int err)
+{
+	(void)cookie;
+	(void)process;
+	pthread_mutex_lock(&t_lock);
+	t_lock_alloc = alloc;
+	t_lock_err = err;
+	pthread_cond_broadcast(&t_cond);
+	pthread_mutex_unlock(&t_lock);
+}
+
+static const struct hl_dxg_notify_ops t_notify = {
+	.fence = t_on_fence,
+	.device = t_on_device,
+	.lock = t_on_lock,
+};
+
+/* The index of the first event of @fence with value >= @value, or -1. */
+static int t_find(uint64_t fence, uint64_t value)
+{
+	unsigned int i;
+
+	for (i = 0; i < t_nev; i++)
+		if (!t_evs[i].device && t_evs[i].id == fence &&
+		    t_evs[i].value >= value)
+			return (int)i;
+	return -1;
+}
+
+/* Waits up to @ms for a FENCE event; its copy in *@out. */
+static bool t_wait(uint64_t fence, uint64_t value, unsigned int ms,
+		   struct t_ev *out)
+{
+	struct timespec dl;
+	int i;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += ms / 1000;
+	dl.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (dl.tv_nsec >= 1000000000) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&t_lock);
+	while ((i = t_find(fence, value)) < 0)
+		if (pthread_cond_timedwait(&t_cond, &t_lock, &dl))
+			break;
+	if (i >= 0 && out)
+		*out = t_evs[i];
+	pthread_mutex_unlock(&t_lock);
+	return i >= 0;
+}
+
+static unsigned int t_count(uint64_t fence)
+{
+	unsigned int i, n = 0;
+
+	pthread_mutex_lock(&t_lock);
+	for (i = 0; i < t_nev; i++)
+		n += !t_evs[i].device && t_evs[i].id == fence;
+	pthread_mutex_unlock(&t_lock);
+	return n;
+}
+
+static void t_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ---- a guest ---- */
+
+struct t_env {
+	struct hl_dxg_soft *soft;
+	struct hl_dxg_engine *eng;
+	struct hl_dxg_guest *g;
+	struct hl_dxg_who w;
+	uint64_t dev;
+};
+
+static void t_env_up(struct t_env *t, const struct hl_dxg_engine_cfg *cfg)
+{
+	memset(t, 0, sizeof(*t));
+	pthread_mutex_lock(&t_lock);
+	t_nev = 0;
+	pthread_mutex_unlock(&t_lock);
+	if (hl_dxg_soft_create(&t->soft) ||
+	    hl_dxg_engine_create(cfg, &hl_dxg_soft_ops, t->soft, &t_notify, &t->eng) ||
+	    hl_dxg_guest_create(t->eng, NULL, &t->g)) {
+		printf("Bail out! engine setup\n");
+		exit(1);
+	}
+	t->w.process = 7;
+	t->w.nonce = hl_dxg_guest_nonce(t->g);
+	if (hl_dxg_adapter_open(t->g, &t->w, &t->w.adapter) ||
+	    hl_dxg_device_create(t->g, &t->w, &t->dev)) {
+		printf("Bail out! device setup\n");
+		exit(1);
+	}
+}
+
+static void t_env_down(struct t_env *t)
+{
+	hl_dxg_guest_destroy(t->g);
+	hl_dxg_engine_destroy(t->eng);
+	hl_dxg_soft_destroy(t->soft);
+}
+
+static uint64_t t_alloc(struct t_env *t, uint64_t size)
+{
+	uint64_t id = 0;
+
+	if (hl_dxg_alloc_create(t->g, &t->w, t->dev, size, &id))
+		return 0;
+	return id;
+}
+
+static uint64_t t_ctx(struct t_env *t)
+{
+	uint64_t id = 0;
+
+	if (hl_dxg_context_create(t->g, &t->w, t->dev, &id))
+		return 0;
+	return id;
+}
+
+static uint64_t t_fence(struct t_env *t, uint64_t v)
+{
+	uint64_t id = 0;
+
+	if (hl_dxg_fence_create(t->g, &t->w, t->dev, v, &id))
+		return 0;
+	return id;
+}
+
+/* LOCK, READ or WRITE, UNLOCK: what the service layer will do. */
+static int t_xfer(struct t_env *t, uint64_t alloc, uint64_t off, void *rbuf,
+		  const void *wbuf, uint64_t len)
+{
+	int ret = hl_dxg_lock(t->g, &t->w, alloc, off, len,
+			      rbuf ? DXG_WIRE_LOCK_READ : DXG_WIRE_LOCK_WRITE);
+
+	if (ret)
+		return ret;
+	ret = rbuf ? hl_dxg_alloc_read(t->g, &t->w, alloc, off, rbuf, len) :
+		     hl_dxg_alloc_write(t->g, &t->w, alloc, off, wbuf, len);
+	hl_dxg_unlock(t->g, &t->w, alloc);
+	return ret;
+}
+
+static int t_read(struct t_env *t, uint64_t alloc, uint64_t off, void *buf,
+		  uint64_t len)
+{
+	return t_xfer(t, alloc, off, buf, NULL, len);
+}
+
+static int t_write(struct t_env *t, uint64_t alloc, uint64_t off,
+		   const void *buf, uint64_t len)
+{
+	return t_xfer(t, alloc, off, NULL, buf, len);
+}
+
+/* ---- building a SUBMIT body ---- */
+
+struct t_sb {
+	struct dxg_wire_submit h;
+	struct dxg_wire_id allocs[300];
+	struct dxg_wire_fence_value waits[40], signals[40];
+	uint8_t cmds[DXG_WIRE_MAX_CMDBUF + 64];
+	uint8_t body[80000];
+	size_t len;
+};
+
+static struct t_sb t_sbuf;
+
+static struct t_sb *t_sb(uint64_t ctx)
+{
+	struct t_sb *b = &t_sbuf;
+
+	memset(&b->h, 0, sizeof(b->h));
+	b->h.context = htole64(ctx);
+	return b;
+}
+
+static void t_sb_alloc(struct t_sb *b, uint64_t id)
+{
+	b->allocs[le16toh(b->h.n_allocs)].id = htole64(id);
+	b->h.n_allocs = htole16(le16toh(b->h.n_allocs) + 1);
+}
+
+static void t_sb_wait(struct t_sb *b, uint64_t f, uint64_t v)
+{
+	unsigned int n = le16toh(b->h.n_waits);
+
+	b->waits[n].fence = htole64(f);
+	b->waits[n].value = htole64(v);
+	b->h.n_waits = htole16(n + 1);
+}
+
+static void t_sb_signal(struct t_sb *b, uint64_t f, uint64_t v)
+{
+	unsigned int n = le16toh(b->h.n_signals);
+
+	b->signals[n].fence = htole64(f);
+	b->signals[n].value = htole64(v);
+	b->h.n_signals = htole16(n + 1);
+}
+
+static void t_sb_cmd(struct t_sb *b, const void *cmd, size_t size)
+{
+	memcpy(b->cmds + le32toh(b->h.cmd_bytes), cmd, size);
+	b->h.cmd_bytes = htole32(le32toh(b->h.cmd_bytes) + (uint32_t)size);
+}
+
+static void t_sb_pack(struct t_sb *b)
+{
+	uint8_t *p = b->body;
+	size_t n;
+
+	memcpy(p, &b->h, sizeof(b->h));
+	p += sizeof(b->h);
+	n = le16toh(b->h.n_allocs) * sizeof(b->allocs[0]);
+	memcpy(p, b->allocs, n);
+	p += n;
+	n = le16toh(b->h.n_waits) * sizeof(b->waits[0]);
+	memcpy(p, b->waits, n);
+	p += n;
+	n = le16toh(b->h.n_signals) * sizeof(b->signals[0]);
+	memcpy(p, b->signals, n);
+	p += n;
+	memcpy(p, b->cmds, le32toh(b->h.cmd_bytes));
+	p += le32toh(b->h.cmd_bytes);
+	b->len = (size_t)(p - b->body);
+}
+
+static int t_submit(struct t_env *t, struct t_sb *b, uint64_t *num)
+{
+	uint64_t dummy;
+
+	t_sb_pack(b);
+	return hl_dxg_submit(t->g, &t->w, b->body, b->len, num ? num : &dummy);
+}
+
+static struct dxg_wire_cmd_hdr t_hdr(uint16_t op, uint32_t size)
+{
+	struct dxg_wire_cmd_hdr h = { htole16(op), 0, htole32(size) };
+
+	return h;
+}
+
+static struct dxg_wire_cmd_fill t_fill(uint32_t a, uint32_t pat, uint64_t off,
+				       uint64_t len)
+{
+	struct dxg_wire_cmd_fill c = {
+		t_hdr(DXG_WIRE_CMD_FILL, sizeof(c)), htole32(a), htole32(pat),
+		htole64(off), htole64(len)
+	};
+	return c;
+}
+
+static struct dxg_wire_cmd_copy t_copy(uint32_t d, uint32_t s, uint64_t doff,
+				       uint64_t soff, uint64_t len)
+{
+	struct dxg_wire_cmd_copy c = {
+		t_hdr(DXG_WIRE_CMD_COPY, sizeof(c)), htole32(d), htole32(s),
+		htole64(doff), htole64(soff), htole64(len)
+	};
+	return c;
+}
+
+static struct dxg_wire_cmd_arith t_arith(uint16_t op, uint32_t type, uint32_t d,
+					 uint32_t a, uint32_t b, uint64_t doff,
+					 uint64_t aoff, uint64_t boff,
+					 uint64_t count)
+{
+	struct dxg_wire_cmd_arith c = {
+		t_hdr(op, sizeof(c)), htole32(type), htole32(d), htole32(a),
+		htole32(b), htole64(doff), htole64(aoff), htole64(boff),
+		htole64(count)
+	};
+	return c;
+}
+
+static struct dxg_wire_cmd_crc32c t_crc(uint32_t d, uint32_t s, uint64_t doff,
+					uint64_t soff, uint64_t len)
+{
+	struct dxg_wire_cmd_crc32c c = {
+		t_hdr(DXG_WIRE_CMD_CRC32C, sizeof(c)), htole32(d), htole32(s),
+		htole64(doff), htole64(soff), htole64(len)
+	};
+	return c;
+}
+
+static struct dxg_wire_cmd_delay t_delay(uint32_t us)
+{
+	struct dxg_wire_cmd_delay c = {
+		t_hdr(DXG_WIRE_CMD_DELAY, sizeof(c)), htole32(us), 0
+	};
+	return c;
+}
+
+static struct dxg_wire_cmd_timestamp t_ts(uint32_t d, uint64_t off)
+{
+	struct dxg_wire_cmd_timestamp c = {
+		t_hdr(DXG_WIRE_CMD_TIMESTAMP, sizeof(c)), htole32(d), 0, htole64(off)
+	};
+	return c;
+}
+
+#define T_CMD(b, c) do { __typeof__(c) __c = (c); t_sb_cmd((b), &__c, sizeof(__c)); } while (0)
+
+static uint32_t t_u32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return le32toh(v);
+}
+
+static float t_f32(const uint8_t *p)
+{
+	uint32_t v = t_u32(p);
+	float f;
+
+	memcpy(&f, &v, 4);
+	return f;
+}
+
+static void t_put_u32(uint8_t *p, uint32_t v)
+{
+	v = htole32(v);
+	memcpy(p, &v, 4);
+}
+
+static void t_put_f32(uint8_t *p, float f)
+{
+	uint32_t v;
+
+	memcpy(&v, &f, 4);
+	t_put_u32(p, v);
+}
+
+/* ---- the commands ---- */
+
+static void t_commands(void)
+{
+	struct t_env t;
+	uint8_t in[256], out[256];
+	uint64_t a, b, ctx, f, num = 0, t0, t1, ts;
+	struct t_sb *sb;
+	struct t_ev ev;
+	unsigned int i;
+	bool ok;
+
+	t_env_up(&t, NULL);
+	a = t_alloc(&t, 256);
+	b = t_alloc(&t, 256);
+	ctx = t_ctx(&t);
+	f = t_fence(&t, 0);
+	memset(in, 0, sizeof(in));
+	memcpy(in, "123456789", 9);
+	for (i = 0; i < 4; i++) {
+		t_put_u32(in + 16 + i * 4, 0xfffffff0U + i);	/* a: u32 */
+		t_put_u32(in + 32 + i * 4, 0x20U + i);		/* b: u32 */
+		t_put_f32(in + 48 + i * 4, 1.5f + (float)i);	/* a: f32 */
+		t_put_f32(in + 64 + i * 4, 0.25f * (float)(i + 1));
+	}
+	t_ok(!t_write(&t, a, 0, in, sizeof(in)), "write the inputs");
+	memset(out, 0, sizeof(out));
+	t_ok(!t_read(&t, b, 0, out, sizeof(out)) &&
+	     !memcmp(out, (uint8_t[256]){ 0 }, 256), "a new allocation reads as zero");
+
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_sb_alloc(sb, b);
+	t_sb_signal(sb, f, 1);
+	T_CMD(sb, t_hdr(DXG_WIRE_CMD_NOP, 8));
+	T_CMD(sb, t_fill(1, 0x11223344, 0, 16));
+	T_CMD(sb, t_copy(1, 0, 100, 0, 9));
+	T_CMD(sb, t_copy(1, 1, 102, 100, 4));		/* overlapping memmove */
+	T_CMD(sb, t_arith(DXG_WIRE_CMD_ADD, DXG_WIRE_TYPE_U32, 1, 0, 0, 16, 16, 32, 4));
+	T_CMD(sb, t_arith(DXG_WIRE_CMD_MUL, DXG_WIRE_TYPE_U32, 1, 0, 0, 32, 16, 32, 4));
+	T_CMD(sb, t_arith(DXG_WIRE_CMD_ADD, DXG_WIRE_TYPE_F32, 1, 0, 0, 48, 48, 64, 4));
+	T_CMD(sb, t_arith(DXG_WIRE_CMD_MUL, DXG_WIRE_TYPE_F32, 1, 0, 0, 64, 48, 64, 4));
+	T_CMD(sb, t_crc(1, 0, 80, 0, 9));
+	T_CMD(sb, t_crc(1, 0, 84, 0, 0));
+	T_CMD(sb, t_delay(20000));
+	T_CMD(sb, t_ts(1, 88));
+	/* in place: a's u32 elements doubled, into a copy of them in b */
+	T_CMD(sb, t_copy(1, 0, 128, 16, 16));
+	T_CMD(sb, t_arith(DXG_WIRE_CMD_ADD, DXG_WIRE_TYPE_U32, 1, 1, 1, 128, 128, 128, 4));
+	t0 = t_now();
+	t_ok(!t_submit(&t, sb, &num) && num == 1, "submission accepted as number 1");
+	ok = t_wait(f, 1, 5000, &ev);
+	t1 = t_now();
+	t_ok(ok && ev.value == 1 && ev.error == 0 && ev.process == 7,
+	     "its signal arrives: fence 1, error 0, process 7");
+	t_ok(t1 - t0 >= 20000000ULL, "DELAY 20 ms took at least 20 ms (%llu us)",
+	     (unsigned long long)((t1 - t0) / 1000));
+	t_read(&t, b, 0, out, sizeof(out));
+	for (ok = true, i = 0; i < 4; i++)
+		ok &= out[i * 4] == 0x44 && out[i * 4 + 1] == 0x33 &&
+		      out[i * 4 + 2] == 0x22 && out[i * 4 + 3] == 0x11;
+	t_ok(ok, "FILL repeats the pattern as little-endian bytes");
+	t_ok(!memcmp(out + 100, "121234789", 9) && out[109] == 0, "COPY, overlapping too, moves as memmove");
+	for (ok = true, i = 0; i < 4; i++)
+		ok &= t_u32(out + 16 + i * 4) == 0xfffffff0U + i + 0x20U + i;
+	t_ok(ok && t_u32(out + 16) == 0x10, "ADD u32 wraps modulo 2^32");
+	for (ok = true, i = 0; i < 4; i++)
+		ok &= t_u32(out + 32 + i * 4) == (uint32_t)((0xfffffff0U + i) * (0x20U + i));
+	t_ok(ok, "MUL u32 modulo 2^32");
+	for (ok = true, i = 0; i < 4; i++)
+		ok &= t_f32(out + 48 + i * 4) == 1.5f + (float)i + 0.25f * (float)(i + 1);
+	t_ok(ok && t_f32(out + 48) == 1.75f, "ADD f32");
+	for (ok = true, i = 0; i < 4; i++)
+		ok &= t_f32(out + 64 + i * 4) == (1.5f + (float)i) * (0.25f * (float)(i + 1));
+	t_ok(ok && t_f32(out + 76) == 4.5f * 1.0f, "MUL f32");
+	t_ok(t_u32(out + 80) == DXG_WIRE_CRC32C_CHECK,
+	     "CRC32C of \"123456789\" is 0x%08x", t_u32(out + 80));
+	t_ok(t_u32(out + 84) == 0, "CRC32C of nothing is 0");
+	memcpy(&ts, out + 88, 8);
+	ts = le64toh(ts);
+	t_ok(ts > t0 && ts < t1, "TIMESTAMP is the adapter clock at the time");
+	for (ok = true, i = 0; i < 4; i++)
+		ok &= t_u32(out + 128 + i * 4) == 2 * (0xfffffff0U + i);
+	t_ok(ok, "ADD in place");
+	t_ok(hl_dxg_crc32c(0, (const uint8_t *)"123456789", 9) == 0xe3069283U,
+	     "the backend's CRC-32C check value");
+	{
+		struct dxg_wire_query_stats st;
+
+		t_ok(!hl_dxg_query_stats(t.g, &t.w, &st) && st.submits == 1 &&
+		     st.retired == 1 && st.failed == 0 && st.commands == 14 &&
+		     st.busy_ns >= 20000000ULL,
+		     "QUERY STATS: 1 submit, 1 retired, 14 commands, busy >= 20 ms");
+	}
+	t_env_down(&t);
+}
+
+/* ---- the SUBMIT checks ---- */
+
+struct t_bad {
+	const char *what;
+	int err;
+};
+
+/* One command on allocations 0 (size 64) and 1 (size 64): its errno. */
+static int t_one(struct t_env *t, uint64_t ctx, uint64_t a, uint64_t b,
+		 uint64_t f, const void *cmd, size_t size)
+{
+	struct t_sb *sb = t_sb(ctx);
+
+	t_sb_alloc(sb, a);
+	t_sb_alloc(sb, b);
+	t_sb_signal(sb, f, 1000);
+	t_sb_cmd(sb, cmd, size);
+	return t_submit(t, sb, NULL);
+}
+
+#define T_REFUSE(t, cmd, what) do {					\
+	__typeof__(cmd) __c = (cmd);					\
+	int __r = t_one((t), ctx, a, b, f, &__c, sizeof(__c));		\
+	t_ok(__r == -EINVAL, "refused, EINVAL: %s (%d)", (what), __r);	\
+} while (0)
+
+#define T_ACCEPT(t, cmd, what) do {					\
+	__typeof__(cmd) __c = (cmd);					\
+	int __r = t_one((t), ctx2, a, b, f2, &__c, sizeof(__c));	\
+	t_ok(__r == 0, "accepted: %s (%d)", (what), __r);		\
+	accepted++;							\
+} while (0)
+
+static void t_bounds(void)
+{
+	const uint64_t max = UINT64_MAX;
+	struct t_env t;
+	uint64_t a, b, a2, ctx, ctx2, f, f2, v = 0, num = 0, dev2, c3;
+	struct dxg_wire_cmd_hdr h;
+	struct t_sb *sb;
+	unsigned int i, accepted = 0;
+	int ret;
+
+	t_env_up(&t, NULL);
+	a = t_alloc(&t, 64);
+	b = t_alloc(&t, 64);
+	ctx = t_ctx(&t);
+	ctx2 = t_ctx(&t);
+	f = t_fence(&t, 0);
+	f2 = t_fence(&t, 0);
+
+	/* the edges that are still valid, on another context */
+	T_ACCEPT(&t, t_fill(0, 1, 60, 4), "FILL up to the end");
+	T_ACCEPT(&t, t_fill(0, 1, 64, 0), "FILL of 0 bytes at the end");
+	T_ACCEPT(&t, t_copy(0, 1, 0, 0, 64), "COPY of everything");
+	T_ACCEPT(&t, t_copy(0, 1, 64, 64, 0), "COPY of 0 bytes at the end");
+	T_ACCEPT(&t, t_arith(DXG_WIRE_CMD_ADD, 1, 0, 1, 1, 0, 0, 0, 16), "ADD of 16 elements");
+	T_ACCEPT(&t, t_arith(DXG_WIRE_CMD_MUL, 2, 0, 0, 1, 0, 0, 0, 16), "MUL in place");
+	T_ACCEPT(&t, t_arith(DXG_WIRE_CMD_ADD, 1, 0, 1, 1, 64, 64, 64, 0), "ADD of 0 at the end");
+	T_ACCEPT(&t, t_crc(0, 1, 60, 0, 64), "CRC32C to the last word");
+	T_ACCEPT(&t, t_crc(0, 0, 60, 0, 60), "CRC32C just before its result");
+	T_ACCEPT(&t, t_ts(0, 56), "TIMESTAMP in the last 8 bytes");
+	T_ACCEPT(&t, t_delay(DXG_WIRE_MAX_DELAY_US / 1000), "DELAY 1 ms");
+
+	T_REFUSE(&t, t_fill(2, 1, 0, 4), "FILL with index n_allocs");
+	T_REFUSE(&t, t_fill(0, 1, 64, 4), "FILL one word past the end");
+	T_REFUSE(&t, t_fill(0, 1, 0, 68), "FILL 68 bytes of 64");
+	T_REFUSE(&t, t_fill(0, 1, 68, 0), "FILL of 0 bytes past the end");
+	T_REFUSE(&t, t_fill(0, 1, 2, 4), "FILL at an unaligned offset");
+	T_REFUSE(&t, t_fill(0, 1, 0, 6), "FILL of an unaligned length");
+	T_REFUSE(&t, t_fill(0, 1, max - 3, 8), "FILL where offset + length wraps");
+	T_REFUSE(&t, t_fill(0, 1, 4, max - 3), "FILL of a huge length");
+	T_REFUSE(&t, t_copy(0, 1, 1, 0, 64), "COPY destination one byte past");
+	T_REFUSE(&t, t_copy(0, 1, 0, 1, 64), "COPY source one byte past");
+	T_REFUSE(&t, t_copy(0, 1, max, 0, 2), "COPY, destination offset 2^64-1");
+	T_REFUSE(&t, t_copy(0, 1, 0, 2, max), "COPY of length 2^64-1");
+	T_REFUSE(&t, t_copy(0, 7, 0, 0, 1), "COPY from index 7");
+	T_REFUSE(&t, t_arith(DXG_WIRE_CMD_ADD, 1, 0, 1, 1, 0, 0, 0, 17), "ADD of 17 elements");
+	T_REFUSE(&t, t_arith(DXG_WIRE_CMD_ADD, 1, 0, 1, 1, 4, 0, 0, 16), "ADD, destination past");
+	T_REFUSE(&t, t_arith(DXG_WIRE_CMD_ADD, 1, 0, 1, 1, 0, 4, 0, 16), "ADD, a past");
+	T_REFUSE(&t, t_arith(DXG_WIRE_CMD_ADD, 1, 0, 1, 1, 0, 0, 4, 16), "ADD, b past");
+	T_REFUSE(&t, t_arith(DXG_WIRE_CMD_ADD, 1, 0, 1, 1, 68, 0, 0, 0), "ADD of 0 past the end");
+	T_REFUSE(&t, t_arith(DXG_WIRE_CMD_ADD, 1, 0, 1, 1, 0, 0, 0, max / 4 + 1),
+		 "ADD of a count whose byte length wraps to 0");
+	T_REFUSE(&t, t_arith(DXG_WIRE_CMD_ADD, 1, 0, 1, 1, 2, 0, 0, 1), "ADD, unaligned offset");
+	T_REFUSE(&t, t_arith(DXG_WIRE_CMD_ADD, 3, 0, 1, 1, 0, 0, 0, 1), "ADD of an unknown type");
+	T_REFUSE(&t, t_arith(DXG_WIRE_CMD_ADD, 0, 0, 1, 1, 0, 0, 0, 1), "ADD of type 0");
+	T_REFUSE(&t, t_arith(DXG_WIRE_CMD_MUL, 1, 0, 0, 1, 4, 0, 0, 2),
+		 "MUL, destination partly over an operand");
+	T_REFUSE(&t, t_arith(DXG_WIRE_CMD_MUL, 1, 2, 0, 1, 0, 0, 0, 1), "MUL, index 2");
+	T_REFUSE(&t, t_crc(0, 1, 64, 0, 4), "CRC32C result past the end");
+	T_REFUSE(&t, t_crc(0, 1, 62, 0, 4), "CRC32C result unaligned");
+	T_REFUSE(&t, t_crc(0, 1, 0, 1, 64), "CRC32C source one byte past");
+	T_REFUSE(&t, t_crc(0, 1, 0, max, 2), "CRC32C source offset 2^64-1");
+	T_REFUSE(&t, t_crc(0, 0, 60, 0, 61), "CRC32C result over its source");
+	T_REFUSE(&t, t_ts(0, 60), "TIMESTAMP unaligned");
+	T_REFUSE(&t, t_ts(0, 64), "TIMESTAMP past the end");
+	T_REFUSE(&t, t_ts(0, max - 7), "TIMESTAMP at 2^64-8");
+	T_REFUSE(&t, t_delay(DXG_WIRE_MAX_DELAY_US + 1), "DELAY over 1 s");
+	{
+		struct dxg_wire_cmd_delay d = t_delay(1);
+		struct dxg_wire_cmd_timestamp ts = t_ts(0, 0);
+		struct dxg_wire_cmd_fill fl = t_fill(0, 0, 0, 4);
+
+		d.__reserved = htole32(1);
+		T_REFUSE(&t, d, "DELAY with reserved bits");
+		ts.__reserved = htole32(1);
+		T_REFUSE(&t, ts, "TIMESTAMP with reserved bits");
+		fl.hdr.flags = htole16(1);
+		T_REFUSE(&t, fl, "a command with flags");
+		fl = t_fill(0, 0, 0, 4);
+		fl.hdr.size = htole32(40);
+		T_REFUSE(&t, fl, "a command whose size is not its opcode's");
+	}
+	h = t_hdr(9, 8);
+	T_REFUSE(&t, h, "an unknown opcode");
+	h = t_hdr(0, 8);
+	T_REFUSE(&t, h, "opcode 0");
+	{
+		struct dxg_wire_cmd_fill fl = t_fill(0, 0, 0, 4);
+
+		sb = t_sb(ctx);
+		t_sb_alloc(sb, a);
+		t_sb_signal(sb, f, 1000);
+		t_sb_cmd(sb, &fl, 24);	/* a FILL cut short */
+		t_ok(t_submit(&t, sb, NULL) == -EINVAL, "a truncated last command");
+	}
+
+	/* the submission's own layout */
+	sb = t_sb(ctx);
+	t_sb_signal(sb, f, 1000);
+	t_sb_pack(sb);
+	t_ok(hl_dxg_submit(t.g, &t.w, sb->body, sb->len - 1, &num) == -EPROTO &&
+	     hl_dxg_submit(t.g, &t.w, sb->body, sb->len + 1, &num) == -EPROTO &&
+	     hl_dxg_submit(t.g, &t.w, sb->body, 23, &num) == -EPROTO,
+	     "a payload one byte short or long: EPROTO");
+	sb = t_sb(ctx);
+	T_CMD(sb, t_hdr(DXG_WIRE_CMD_NOP, 8));
+	sb->cmds[8] = 0;
+	sb->h.cmd_bytes = htole32(12);
+	t_ok(t_submit(&t, sb, NULL) == -EINVAL, "cmd_bytes not a multiple of 8");
+	sb = t_sb(ctx);
+	sb->h.flags = htole32(1);
+	t_ok(t_submit(&t, sb, NULL) == -EINVAL, "SUBMIT flags");
+	sb = t_sb(ctx);
+	sb->h.__reserved = htole16(1);
+	t_ok(t_submit(&t, sb, NULL) == -EINVAL, "SUBMIT reserved");
+	sb = t_sb(ctx);
+	for (i = 0; i < DXG_WIRE_MAX_SUBMIT_WAITS + 1; i++)
+		t_sb_wait(sb, f, 0);
+	t_ok(t_submit(&t, sb, NULL) == -EINVAL, "33 waits");
+	sb = t_sb(ctx);
+	for (i = 0; i < DXG_WIRE_MAX_SUBMIT_SIGNALS + 1; i++)
+		t_sb_signal(sb, f, 1000);
+	t_ok(t_submit(&t, sb, NULL) == -EINVAL, "33 signals");
+	sb = t_sb(ctx);
+	for (i = 0; i < DXG_WIRE_MAX_SUBMIT_ALLOCS + 1; i++)
+		t_sb_alloc(sb, i & 1 ? a : b);
+	ret = t_submit(&t, sb, NULL);
+	t_ok(ret == -EINVAL, "257 allocations (%d)", ret);
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_sb_alloc(sb, a);
+	t_ok(t_submit(&t, sb, NULL) == -EINVAL, "an allocation listed twice");
+	sb = t_sb(ctx);
+	for (i = 0; i < DXG_WIRE_MAX_CMDBUF / 8 + 1; i++)
+		T_CMD(sb, t_hdr(DXG_WIRE_CMD_NOP, 8));
+	t_ok(t_submit(&t, sb, NULL) == -EINVAL, "65544 command bytes");
+	sb = t_sb(ctx + 1000);
+	t_ok(t_submit(&t, sb, NULL) == -ENOENT, "an unknown context: ENOENT");
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a + 1000);
+	t_ok(t_submit(&t, sb, NULL) == -ENOENT, "an unknown allocation: ENOENT");
+	sb = t_sb(ctx);
+	t_sb_wait(sb, a, 1);
+	t_ok(t_submit(&t, sb, NULL) == -ENOENT, "an allocation named as a fence: ENOENT");
+	sb = t_sb(ctx);
+	t_sb_signal(sb, f + 1000, 1);
+	t_ok(t_submit(&t, sb, NULL) == -ENOENT, "an unknown signal fence: ENOENT");
+
+	/* objects of another device under the same handle */
+	hl_dxg_device_create(t.g, &t.w, &dev2);
+	hl_dxg_alloc_create(t.g, &t.w, dev2, 64, &a2);
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a2);
+	t_ok(t_submit(&t, sb, NULL) == -EINVAL, "an allocation of another device: EINVAL");
+	hl_dxg_context_create(t.g, &t.w, dev2, &c3);
+	sb = t_sb(c3);
+	t_sb_signal(sb, f, 1000);
+	t_ok(t_submit(&t, sb, NULL) == -EINVAL, "a fence of another device: EINVAL");
+
+	/* another process, a wrong nonce, another handle */
+	{
+		struct hl_dxg_who w = t.w;
+
+		sb = t_sb(ctx);
+		t_sb_pack(sb);
+		w.process = 8;
+		t_ok(hl_dxg_submit(t.g, &w, sb->body, sb->len, &num) == -ENOENT,
+		     "another process's context: ENOENT");
+		w = t.w;
+		w.nonce ^= 1;
+		t_ok(hl_dxg_submit(t.g, &w, sb->body, sb->len, &num) == -ESTALE,
+		     "a foreign nonce: ESTALE");
+		w = t.w;
+		w.adapter = 0;
+		hl_dxg_adapter_open(t.g, &w, &w.adapter);
+		t_ok(w.adapter != t.w.adapter &&
+		     hl_dxg_submit(t.g, &w, sb->body, sb->len, &num) == -ENOENT,
+		     "another adapter handle's context: ENOENT");
+	}
+
+	/* nothing of the refused ones was queued */
+	sb = t_sb(ctx);
+	t_sb_signal(sb, f, 1);
+	ret = t_submit(&t, sb, &num);
+	t_ok(!ret && num == 1, "the first accepted submission on the context is number 1");
+	t_ok(t_wait(f, 1, 5000, NULL), "and it runs");
+	sb = t_sb(ctx2);
+	t_sb_signal(sb, f2, 1);
+	ret = t_submit(&t, sb, &num);
+	t_ok(!ret && num == accepted + 1, "the other context's numbers go on: %llu",
+	     (unsigned long long)num);
+	t_ok(t_wait(f2, 1000, 5000, NULL), "the accepted edge cases ran");
+	t_sleep_ms(20);
+	hl_dxg_fence_value(t.g, &t.w, f, &v);
+	t_ok(v == 1 && t_count(f) == 1,
+	     "no refused submission signalled its fence (value %llu, %u events)",
+	     (unsigned long long)v, t_count(f));
+	t_env_down(&t);
+}
+
+/* ---- ordering and concurrency ---- */
+
+static void t_ordering(void)
+{
+	struct t_env t;
+	uint64_t acc, k, ctx, f, num = 0, want;
+	uint8_t cst[256], out[4];
+	struct t_sb *sb;
+	unsigned int i, n = 64, last = 0;
+	bool ok = true, inc = true;
+
+	t_env_up(&t, &(struct hl_dxg_engine_cfg){ .workers = 2 });
+	acc = t_alloc(&t, 4);
+	k = t_alloc(&t, sizeof(cst));
+	ctx = t_ctx(&t);
+	f = t_fence(&t, 0);
+	t_put_u32(cst, 3);
+	for (i = 1; i < n; i++)
+		t_put_u32(cst + 4 * i, i * 7 + 1);
+	t_write(&t, k, 0, cst, sizeof(cst));
+	/* acc = (acc * 3 + c_i) for each i in order: any reordering shows */
+	for (i = 1; i < n; i++) {
+		sb = t_sb(ctx);
+		t_sb_alloc(sb, acc);
+		t_sb_alloc(sb, k);
+		t_sb_signal(sb, f, i);
+		if (i % 8 == 0)
+			T_CMD(sb, t_delay(2000));
+		T_CMD(sb, t_arith(DXG_WIRE_CMD_MUL, DXG_WIRE_TYPE_U32, 0, 0, 1, 0, 0, 0, 1));
+		T_CMD(sb, t_arith(DXG_WIRE_CMD_ADD, DXG_WIRE_TYPE_U32, 0, 0, 1, 0, 0, 4 * i, 1));
+		ok &= !t_submit(&t, sb, &num) && num == i;
+	}
+	want = 0;
+	for (i = 1; i < n; i++)
+		want = (uint32_t)(want * 3 + i * 7 + 1);
+	t_ok(ok, "63 submissions accepted, numbered 1 to 63");
+	t_ok(t_wait(f, n - 1, 10000, NULL), "the last one signals");
+	t_read(&t, acc, 0, out, 4);
+	t_ok(t_u32(out) == (uint32_t)want, "with 2 workers they ran in order (0x%08x, 0x%08x)",
+	     t_u32(out), (unsigned int)want);
+	pthread_mutex_lock(&t_lock);
+	for (i = 0; i < t_nev; i++) {
+		if (t_evs[i].device || t_evs[i].id != f)
+			continue;
+		inc &= t_evs[i].value == last + 1;
+		last = (unsigned int)t_evs[i].value;
+	}
+	pthread_mutex_unlock(&t_lock);
+	t_ok(inc && last == n - 1, "the fence's events come in increasing order, each value once");
+	t_env_down(&t);
+}
+
+static void t_concurrent(void)
+{
+	struct t_env t;
+	uint64_t c1, c2, f1, f2, t0;
+	struct t_ev e1, e2;
+	struct t_sb *sb;
+	bool ok;
+
+	t_env_up(&t, NULL);
+	c1 = t_ctx(&t);
+	c2 = t_ctx(&t);
+	f1 = t_fence(&t, 0);
+	f2 = t_fence(&t, 0);
+	t0 = t_now();
+	sb = t_sb(c1);
+	t_sb_signal(sb, f1, 1);
+	T_CMD(sb, t_delay(300000));
+	ok = !t_submit(&t, sb, NULL);
+	sb = t_sb(c2);
+	t_sb_signal(sb, f2, 1);
+	T_CMD(sb, t_delay(300000));
+	ok &= !t_submit(&t, sb, NULL);
+	ok &= t_wait(f1, 1, 5000, &e1) && t_wait(f2, 1, 5000, &e2);
+	t_ok(ok, "two contexts' DELAYs of 300 ms both signal");
+	t_ok(e1.ns - t0 >= 300000000ULL && e2.ns - t0 >= 300000000ULL,
+	     "neither before 300 ms");
+	t_ok(e1.ns - t0 < 550000000ULL && e2.ns - t0 < 550000000ULL,
+	     "both within 550 ms, so they ran at the same time (%llu, %llu ms)",
+	     (unsigned long long)((e1.ns - t0) / 1000000),
+	     (unsigned long long)((e2.ns - t0) / 1000000));
+	t_env_down(&t);
+}
+
+/* Waits on another context's fence; waiting contexts hold no worker. */
+static void t_cross(void)
+{
+	struct t_env t;
+	uint64_t a, b, c1, c2, c3, c4, c5, f, never, done;
+	uint8_t out[16];
+	struct t_sb *sb;
+	struct t_ev ev;
+	bool ok;
+
+	t_env_up(&t, &(struct hl_dxg_engine_cfg){ .workers = 2 });
+	a = t_alloc(&t, 16);
+	b = t_alloc(&t, 16);
+	c1 = t_ctx(&t);
+	c2 = t_ctx(&t);
+	c3 = t_ctx(&t);
+	c4 = t_ctx(&t);
+	c5 = t_ctx(&t);
+	f = t_fence(&t, 0);
+	never = t_fence(&t, 0);
+	done = t_fence(&t, 0);
+
+	/* the consumer first: it can only run after the producer */
+	sb = t_sb(c2);
+	t_sb_alloc(sb, a);
+	t_sb_alloc(sb, b);
+	t_sb_wait(sb, f, 1);
+	t_sb_signal(sb, f, 2);
+	T_CMD(sb, t_copy(1, 0, 0, 0, 16));
+	ok = !t_submit(&t, sb, NULL);
+	/* two contexts waiting for ever, as many as there are workers */
+	sb = t_sb(c3);
+	t_sb_wait(sb, never, 1);
+	ok &= !t_submit(&t, sb, NULL);
+	sb = t_sb(c4);
+	t_sb_wait(sb, never, 1);
+	ok &= !t_submit(&t, sb, NULL);
+	sb = t_sb(c1);
+	t_sb_alloc(sb, a);
+	t_sb_signal(sb, f, 1);
+	T_CMD(sb, t_delay(50000));
+	T_CMD(sb, t_fill(0, 0xabcdef01, 0, 16));
+	ok &= !t_submit(&t, sb, NULL);
+	t_ok(ok, "producer, consumer and two never-satisfied waiters accepted");
+	t_ok(t_wait(f, 2, 5000, &ev) && ev.value == 2, "the consumer ran after the producer");
+	t_read(&t, b, 0, out, 16);
+	t_ok(t_u32(out) == 0xabcdef01 && t_u32(out + 12) == 0xabcdef01,
+	     "and saw the producer's writes");
+	sb = t_sb(c5);
+	t_sb_signal(sb, done, 1);
+	T_CMD(sb, t_hdr(DXG_WIRE_CMD_NOP, 8));
+	t_ok(!t_submit(&t, sb, NULL) && t_wait(done, 1, 5000, NULL),
+	     "with 2 workers and 2 contexts waiting, a third still runs");
+	hl_dxg_fence_signal(t.g, &t.w, never, 1);
+	t_env_down(&t);
+}
+
+/* ---- destroys ---- */
+
+static void t_destroy(void)
+{
+	struct t_env t;
+	uint64_t a, keep, ctx, ctx2, f, g2, gate, w1;
+	struct dxg_wire_query_memory m;
+	uint8_t out[8];
+	struct t_sb *sb;
+	struct t_ev ev, ev2;
+	bool ok;
+
+	t_env_up(&t, NULL);
+	a = t_alloc(&t, 4096);
+	keep = t_alloc(&t, 8);
+	ctx = t_ctx(&t);
+	f = t_fence(&t, 0);
+	gate = t_fence(&t, 0);
+
+	/* an allocation destroyed while queued work uses it */
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_sb_alloc(sb, keep);
+	t_sb_wait(sb, gate, 1);
+	t_sb_signal(sb, f, 1);
+	T_CMD(sb, t_fill(0, 0x5a5a5a5a, 0, 4096));
+	T_CMD(sb, t_crc(1, 0, 0, 0, 4096));
+	ok = !t_submit(&t, sb, NULL);
+	ok &= !hl_dxg_alloc_destroy(t.g, &t.w, a);
+	t_ok(ok && hl_dxg_alloc_destroy(t.g, &t.w, a) == -ENOENT &&
+	     hl_dxg_alloc_read(t.g, &t.w, a, 0, out, 1) == -ENOENT,
+	     "a destroyed allocation's id is unknown at once");
+	hl_dxg_query_memory(t.g, &t.w, &m);
+	t_ok(m.usage == 4096 + 8 && m.process_usage == 4096 + 8,
+	     "its memory is still counted while queued work names it");
+	hl_dxg_fence_signal(t.g, &t.w, gate, 1);
+	t_ok(t_wait(f, 1, 5000, &ev) && ev.error == 0, "the work runs after the destroy");
+	t_read(&t, keep, 0, out, 4);
+	{
+		uint8_t ref[4096];
+
+		memset(ref, 0x5a, sizeof(ref));
+		t_ok(t_u32(out) == hl_dxg_crc32c(0, ref, sizeof(ref)),
+		     "on the destroyed allocation's memory");
+	}
+	hl_dxg_query_memory(t.g, &t.w, &m);
+	t_ok(m.usage == 8, "and the memory goes when it retires (%llu)",
+	     (unsigned long long)m.usage);
+
+	/* a context destroyed with one submission running, one queued */
+	g2 = t_fence(&t, 0);
+	w1 = t_fence(&t, 0);
+	sb = t_sb(ctx);
+	t_sb_signal(sb, w1, 1);
+	T_CMD(sb, t_delay(200000));
+	ok = !t_submit(&t, sb, NULL);
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, keep);
+	t_sb_signal(sb, g2, 1);
+	T_CMD(sb, t_fill(0, 0x77777777, 0, 8));
+	ok &= !t_submit(&t, sb, NULL);
+	t_sleep_ms(50);		/* let the first one start; either way is valid */
+	ok &= !hl_dxg_context_destroy(t.g, &t.w, ctx);
+	t_ok(ok && t_wait(g2, 1, 100, &ev) && ev.error == ECANCELED,
+	     "CONTEXT_DESTROY: the queued submission is cancelled at once, ECANCELED");
+	t_ok(t_wait(w1, 1, 5000, &ev2) && ev2.error == ECANCELED,
+	     "the running one finishes its command, then signals ECANCELED");
+	t_read(&t, keep, 0, out, 4);
+	t_ok(t_u32(out) != 0x77777777, "the cancelled one never ran");
+	sb = t_sb(ctx);
+	t_ok(t_submit(&t, sb, NULL) == -ENOENT, "the destroyed context is unknown");
+
+	/* a fence destroyed while a queued submission waits on it */
+	ctx = t_ctx(&t);
+	ctx2 = t_ctx(&t);
+	gate = t_fence(&t, 0);
+	g2 = t_fence(&t, 0);
+	w1 = t_fence(&t, 0);
+	sb = t_sb(ctx);
+	t_sb_wait(sb, gate, 5);
+	t_sb_signal(sb, g2, 1);
+	ok = !t_submit(&t, sb, NULL);
+	sb = t_sb(ctx);
+	t_sb_signal(sb, w1, 1);
+	ok &= !t_submit(&t, sb, NULL);
+	sb = t_sb(ctx2);
+	t_sb_signal(sb, gate, 9);
+	T_CMD(sb, t_delay(30000));
+	ok &= !t_submit(&t, sb, NULL);
+	ok &= !hl_dxg_fence_destroy(t.g, &t.w, gate);
+	t_ok(ok && t_wait(g2, 1, 5000, &ev) && ev.error == ECANCELED,
+	     "FENCE_DESTROY: its waiter is cancelled, ECANCELED");
+	t_ok(t_wait(w1, 1, 5000, &ev) && ev.error == 0, "and its queue goes on");
+	t_sleep_ms(60);
+	t_ok(t_count(gate) == 0, "no event for the destroyed fence after the destroy");
+	t_ok(hl_dxg_fence_signal(t.g, &t.w, gate, 1) == -ENOENT,
+	     "the destroyed fence is unknown");
+
+	/* DEVICE_DESTROY with queued work, then ADAPTER_CLOSE */
+	gate = t_fence(&t, 0);
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, keep);
+	t_sb_wait(sb, gate, 1);
+	T_CMD(sb, t_fill(0, 1, 0, 8));
+	ok = !t_submit(&t, sb, NULL);
+	t_ok(ok && !hl_dxg_device_destroy(t.g, &t.w, t.dev) &&
+	     hl_dxg_context_destroy(t.g, &t.w, ctx) == -ENOENT &&
+	     hl_dxg_alloc_destroy(t.g, &t.w, keep) == -ENOENT &&
+	     hl_dxg_fence_destroy(t.g, &t.w, gate) == -ENOENT,
+	     "DEVICE_DESTROY takes its children's ids away");
+	hl_dxg_query_memory(t.g, &t.w, &m);
+	t_ok(m.usage == 0, "and frees their memory");
+	t_ok(!hl_dxg_adapter_close(t.g, &t.w) &&
+	     hl_dxg_device_create(t.g, &t.w, &a) == -ENOENT,
+	     "ADAPTER_CLOSE: the handle is gone");
+	t_env_down(&t);
+}
+
+/* ---- a fault ---- */
+
+static void t_fault(void)
+{
+	struct t_env t;
+	uint64_t a, ctx, ctx2, f, g2, never, id;
+	struct dxg_wire_device_state st;
+	uint8_t out[4];
+	struct t_sb *sb;
+	struct t_ev ev, ev2;
+	unsigned int i;
+	int dev_ev = -1, fence_ev = -1;
+	bool ok;
+
+	t_env_up(&t, NULL);
+	a = t_alloc(&t, 64);
+	ctx = t_ctx(&t);
+	ctx2 = t_ctx(&t);
+	f = t_fence(&t, 0);
+	g2 = t_fence(&t, 0);
+	never = t_fence(&t, 0);
+	hl_dxg_device_get_state(t.g, &t.w, t.dev, &st);
+	t_ok(st.state == DXG_WIRE_DEVICE_ACTIVE && st.error == 0 &&
+	     st.cmd_offset == DXG_WIRE_NO_CMD, "a new device is ACTIVE");
+
+	sb = t_sb(ctx2);
+	t_sb_wait(sb, never, 1);
+	t_sb_signal(sb, g2, 1);
+	ok = !t_submit(&t, sb, NULL);
+	hl_dxg_soft_inject(t.soft, DXG_WIRE_CMD_FILL, EIO);
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_sb_signal(sb, f, 1);
+	T_CMD(sb, t_hdr(DXG_WIRE_CMD_NOP, 8));
+	T_CMD(sb, t_fill(0, 1, 0, 4));
+	ok &= !t_submit(&t, sb, &id);
+	t_ok(ok && id == 1, "a submission that the backend will fail is accepted");
+	t_ok(t_wait(f, 1, 5000, &ev) && ev.error == EIO, "its signal carries EIO");
+	t_ok(t_wait(g2, 1, 5000, &ev2) && ev2.error == ECANCELED,
+	     "the device's other queued work is cancelled, ECANCELED");
+	pthread_mutex_lock(&t_lock);
+	for (i = 0; i < t_nev; i++) {
+		if (t_evs[i].device && dev_ev < 0)
+			dev_ev = (int)i;
+		if (!t_evs[i].device && t_evs[i].id == f && fence_ev < 0)
+			fence_ev = (int)i;
+	}
+	ok = dev_ev >= 0 && t_evs[dev_ev].id == t.dev &&
+	     t_evs[dev_ev].st.state == DXG_WIRE_DEVICE_FAULTED;
+	pthread_mutex_unlock(&t_lock);
+	t_ok(ok && dev_ev < fence_ev, "a DEVICE event FAULTED comes before the FENCE event");
+	hl_dxg_device_get_state(t.g, &t.w, t.dev, &st);
+	t_ok(st.state == DXG_WIRE_DEVICE_FAULTED && st.error == EIO &&
+	     st.context == ctx && st.submit == 1 && st.cmd_offset == 8 &&
+	     st.opcode == DXG_WIRE_CMD_FILL,
+	     "the record: EIO, its context, submit 1, offset 8, FILL");
+	sb = t_sb(ctx);
+	t_ok(t_submit(&t, sb, NULL) == -EIO, "new work on the device: EIO");
+	t_ok(hl_dxg_context_create(t.g, &t.w, t.dev, &id) == -EIO,
+	     "a new context on it: EIO");
+	t_ok(!t_read(&t, a, 0, out, 4) && t_u32(out) == 0,
+	     "its memory can still be read, unchanged by the failed command");
+	hl_dxg_soft_inject(t.soft, DXG_WIRE_CMD_NOP, EIO);
+	hl_dxg_device_get_state(t.g, &t.w, t.dev, &st);
+	t_ok(st.submit == 1 && st.cmd_offset == 8, "the first fault is kept");
+	hl_dxg_soft_inject(t.soft, 0, 0);
+	t_ok(!hl_dxg_device_destroy(t.g, &t.w, t.dev), "a faulted device can be destroyed");
+	t_ok(!hl_dxg_device_create(t.g, &t.w, &t.dev) && (ctx = t_ctx(&t)) != 0,
+	     "a new device is fine");
+	t_env_down(&t);
+}
+
+/* A submission over the watchdog fails with ETIMEDOUT, no command named. */
+static void t_watchdog(void)
+{
+	struct t_env t;
+	uint64_t ctx, f;
+	struct dxg_wire_device_state st;
+	struct t_sb *sb;
+	struct t_ev ev;
+	unsigned int i;
+
+	t_env_up(&t, &(struct hl_dxg_engine_cfg){ .watchdog_ms = 100 });
+	ctx = t_ctx(&t);
+	f = t_fence(&t, 0);
+	sb = t_sb(ctx);
+	t_sb_signal(sb, f, 1);
+	for (i = 0; i < 10; i++)
+		T_CMD(sb, t_delay(30000));
+	t_ok(!t_submit(&t, sb, NULL) && t_wait(f, 1, 5000, &ev) && ev.error == ETIMEDOUT,
+	     "10 x 30 ms on a 100 ms watchdog: signalled with ETIMEDOUT");
+	hl_dxg_device_get_state(t.g, &t.w, t.dev, &st);
+	t_ok(st.state == DXG_WIRE_DEVICE_FAULTED && st.error == ETIMEDOUT &&
+	     st.cmd_offset == DXG_WIRE_NO_CMD && st.opcode == 0 && st.submit == 1,
+	     "the device faulted: ETIMEDOUT, no command, submit 1");
+	t_env_down(&t);
+}
+
+/* The host loses the GPU: LOST, ENODEV for queued and running work. */
+static void t_lost(void)
+{
+	struct t_env t;
+	uint64_t a, c1, c2, f1, f2, gate, id;
+	struct dxg_wire_device_state st;
+	struct dxg_wire_query_clock clk;
+	struct t_sb *sb;
+	struct t_ev e1, e2;
+	bool ok;
+
+	t_env_up(&t, NULL);
+	a = t_alloc(&t, 64);
+	c1 = t_ctx(&t);
+	c2 = t_ctx(&t);
+	f1 = t_fence(&t, 0);
+	f2 = t_fence(&t, 0);
+	gate = t_fence(&t, 0);
+	t_ok(!hl_dxg_query_clock(t.g, &t.w, &clk) && clk.frequency && clk.gpu_ticks,
+	     "QUERY CLOCK: ticks and a frequency");
+	sb = t_sb(c1);
+	t_sb_signal(sb, f1, 1);
+	T_CMD(sb, t_delay(100000));
+	T_CMD(sb, t_delay(100000));
+	ok = !t_submit(&t, sb, NULL);
+	sb = t_sb(c2);
+	t_sb_wait(sb, gate, 1);
+	t_sb_signal(sb, f2, 1);
+	ok &= !t_submit(&t, sb, NULL);
+	t_sleep_ms(30);
+	hl_dxg_guest_lost(t.g, ENODEV);
+	t_ok(ok && t_wait(f2, 1, 100, &e2) && e2.error == ENODEV,
+	     "the queued work is cancelled with ENODEV");
+	t_ok(t_wait(f1, 1, 5000, &e1) && e1.error == ENODEV,
+	     "the running work stops after its command, ENODEV");
+	hl_dxg_device_get_state(t.g, &t.w, t.dev, &st);
+	pthread_mutex_lock(&t_lock);
+	ok = t_nev && t_evs[0].device && t_evs[0].st.state == DXG_WIRE_DEVICE_LOST;
+	pthread_mutex_unlock(&t_lock);
+	t_ok(ok && st.state == DXG_WIRE_DEVICE_LOST && st.error == ENODEV &&
+	     st.cmd_offset == DXG_WIRE_NO_CMD, "a DEVICE event and state LOST, ENODEV");
+	sb = t_sb(c1);
+	t_ok(t_submit(&t, sb, NULL) == -ENODEV &&
+	     hl_dxg_context_create(t.g, &t.w, t.dev, &id) == -ENODEV &&
+	     hl_dxg_alloc_create(t.g, &t.w, t.dev, 4, &id) == -ENODEV &&
+	     hl_dxg_lock(t.g, &t.w, a, 0, 4, DXG_WIRE_LOCK_READ) == -ENODEV &&
+	     hl_dxg_device_create(t.g, &t.w, &id) == -ENODEV &&
+	     hl_dxg_query_clock(t.g, &t.w, &clk) == -ENODEV,
+	     "new work, objects, LOCK and CLOCK: ENODEV");
+	t_ok(!hl_dxg_device_destroy(t.g, &t.w, t.dev) && !hl_dxg_adapter_close(t.g, &t.w),
+	     "cleanup still works");
+	t_env_down(&t);
+}
+
+/* ---- LOCK ---- */
+
+static bool t_wait_lock(uint64_t alloc, unsigned int ms)
+{
+	uint64_t end = t_now() + ms * 1000000ULL;
+	bool ok;
+
+	pthread_mutex_lock(&t_lock);
+	while (!(ok = t_lock_alloc == alloc) && t_now() < end) {
+		pthread_mutex_unlock(&t_lock);
+		t_sleep_ms(1);
+		pthread_mutex_lock(&t_lock);
+	}
+	pthread_mutex_unlock(&t_lock);
+	return ok;
+}
+
+static void t_locks(void)
+{
+	struct t_env t;
+	uint64_t a, b, ctx, f, gate;
+	uint8_t buf[16];
+	struct t_sb *sb;
+	struct t_ev ev;
+	int ret;
+
+	t_env_up(&t, NULL);
+	a = t_alloc(&t, 64);
+	b = t_alloc(&t, 64);
+	ctx = t_ctx(&t);
+	f = t_fence(&t, 0);
+	gate = t_fence(&t, 0);
+	t_ok(hl_dxg_lock(t.g, &t.w, a, 0, 0, DXG_WIRE_LOCK_READ) == -EINVAL &&
+	     hl_dxg_lock(t.g, &t.w, a, 1, 64, DXG_WIRE_LOCK_READ) == -EINVAL &&
+	     hl_dxg_lock(t.g, &t.w, a, UINT64_MAX, 2, DXG_WIRE_LOCK_READ) == -EINVAL,
+	     "LOCK of an empty or out-of-range range: EINVAL");
+	t_ok(hl_dxg_lock(t.g, &t.w, a, 0, 4, 0) == -EINVAL &&
+	     hl_dxg_lock(t.g, &t.w, a, 0, 4, DXG_WIRE_LOCK_DISCARD) == -EINVAL &&
+	     hl_dxg_lock(t.g, &t.w, a, 0, 4, DXG_WIRE_LOCK_READ | DXG_WIRE_LOCK_DISCARD) == -EINVAL &&
+	     hl_dxg_lock(t.g, &t.w, a, 0, 4, 1U << 4) == -EINVAL,
+	     "bad flag combinations: EINVAL");
+	t_ok(!hl_dxg_lock(t.g, &t.w, a, 16, 16, DXG_WIRE_LOCK_WRITE) &&
+	     hl_dxg_lock(t.g, &t.w, a, 0, 4, DXG_WIRE_LOCK_READ) == -EBUSY,
+	     "an idle allocation locks at once; a second LOCK: EBUSY");
+	memset(buf, 0x42, sizeof(buf));
+	t_ok(hl_dxg_alloc_write(t.g, &t.w, a, 16, buf, 16) == 0 &&
+	     hl_dxg_alloc_write(t.g, &t.w, a, 15, buf, 16) == -EINVAL &&
+	     hl_dxg_alloc_write(t.g, &t.w, a, 17, buf, 16) == -EINVAL &&
+	     hl_dxg_alloc_write(t.g, &t.w, a, 0, buf, 4) == -EINVAL,
+	     "WRITE inside the locked range only");
+	t_ok(hl_dxg_alloc_read(t.g, &t.w, a, 16, buf, 4) == -EINVAL,
+	     "READ under a WRITE lock: EINVAL");
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_ok(t_submit(&t, sb, NULL) == -EBUSY, "SUBMIT naming a locked allocation: EBUSY");
+	t_ok(!hl_dxg_unlock(t.g, &t.w, a) && hl_dxg_unlock(t.g, &t.w, a) == -EINVAL,
+	     "UNLOCK; again: EINVAL");
+	t_ok(hl_dxg_alloc_write(t.g, &t.w, a, 16, buf, 4) == -EINVAL,
+	     "WRITE without a lock: EINVAL");
+
+	/* a LOCK that waits for queued work */
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_sb_alloc(sb, b);
+	t_sb_wait(sb, gate, 1);
+	t_sb_signal(sb, f, 1);
+	T_CMD(sb, t_copy(1, 0, 0, 16, 16));
+	t_ok(!t_submit(&t, sb, NULL), "a submission naming it waits on a gate");
+	t_ok(hl_dxg_lock(t.g, &t.w, a, 0, 64, DXG_WIRE_LOCK_READ | DXG_WIRE_LOCK_NOWAIT) == -EBUSY,
+	     "LOCK NOWAIT while it is queued: EBUSY");
+	ret = hl_dxg_lock(t.g, &t.w, a, 0, 64, DXG_WIRE_LOCK_READ);
+	t_ok(ret == -EINPROGRESS && hl_dxg_alloc_read(t.g, &t.w, a, 0, buf, 4) == -EBUSY,
+	     "LOCK waits; READ before it is taken: EBUSY");
+	hl_dxg_fence_signal(t.g, &t.w, gate, 1);
+	t_ok(t_wait(f, 1, 5000, &ev) && t_wait_lock(a, 5000) &&
+	     __atomic_load_n(&t_lock_err, __ATOMIC_RELAXED) == 0,
+	     "the LOCK is taken when the submission retires");
+	t_ok(!hl_dxg_alloc_read(t.g, &t.w, a, 16, buf, 16) && buf[0] == 0x42 &&
+	     !t_read(&t, b, 0, buf, 16) && buf[15] == 0x42,
+	     "READ then sees what the submission read and wrote");
+	hl_dxg_unlock(t.g, &t.w, a);
+
+	/* CANCEL of a waiting LOCK, and ALLOC_DESTROY under one */
+	gate = t_fence(&t, 0);
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_sb_wait(sb, gate, 1);
+	t_submit(&t, sb, NULL);
+	t_ok(hl_dxg_lock(t.g, &t.w, a, 0, 4, DXG_WIRE_LOCK_READ) == -EINPROGRESS &&
+	     !hl_dxg_lock_cancel(t.g, &t.w, a) &&
+	     hl_dxg_lock(t.g, &t.w, a, 0, 4, DXG_WIRE_LOCK_READ) == -EINPROGRESS,
+	     "a cancelled LOCK is dropped, so another can wait");
+	pthread_mutex_lock(&t_lock);
+	t_lock_alloc = 0;
+	pthread_mutex_unlock(&t_lock);
+	t_ok(!hl_dxg_alloc_destroy(t.g, &t.w, a) && t_wait_lock(a, 1000) &&
+	     __atomic_load_n(&t_lock_err, __ATOMIC_RELAXED) == ECANCELED, "ALLOC_DESTROY ends a waiting LOCK: ECANCELED");
+	hl_dxg_fence_signal(t.g, &t.w, gate, 1);
+	t_env_down(&t);
+}
+
+/* ---- limits ---- */
+
+static void t_limits(void)
+{
+	struct hl_dxg_engine_cfg cfg = {
+		.max_guest_memory = 64 << 10,
+		.max_process_objects = 8,
+		.max_context_queue = 2,
+		.max_processes = 2,
+	};
+	struct dxg_wire_query_memory m;
+	struct t_env t;
+	uint64_t ids[16], a1, a2, id, ctx, gate;
+	struct hl_dxg_who w;
+	struct t_sb *sb;
+	unsigned int i, n = 0;
+	int ret = 0;
+
+	t_env_up(&t, &cfg);	/* 2 objects: the handle and the device */
+	a1 = t_alloc(&t, 32 << 10);
+	a2 = t_alloc(&t, 32 << 10);
+	t_ok(a1 && a2, "64 KiB of allocations within a 64 KiB budget");
+	t_ok(hl_dxg_alloc_create(t.g, &t.w, t.dev, 1, &id) == -ENOMEM,
+	     "one more byte: ENOMEM");
+	hl_dxg_query_memory(t.g, &t.w, &m);
+	t_ok(m.budget == 64 << 10 && m.usage == 64 << 10, "QUERY MEMORY shows it");
+	t_ok(hl_dxg_alloc_create(t.g, &t.w, t.dev, 0, &id) == -EINVAL &&
+	     hl_dxg_alloc_create(t.g, &t.w, t.dev, DXG_WIRE_MAX_ALLOC_SIZE + 1, &id) == -EINVAL,
+	     "sizes 0 and 4 GiB + 1: EINVAL, before the budget");
+	hl_dxg_alloc_destroy(t.g, &t.w, a2);
+	t_ok(!hl_dxg_alloc_create(t.g, &t.w, t.dev, 32 << 10, &a2),
+	     "after a destroy it fits again");
+
+	/* 4 objects now; fill up to 8 */
+	while ((ret = hl_dxg_fence_create(t.g, &t.w, t.dev, 0, &ids[n])) == 0 && n < 15)
+		n++;
+	t_ok(ret == -EAGAIN && n == 4, "objects of a process: EAGAIN at 8 (%u more)", n);
+	t_ok(hl_dxg_context_create(t.g, &t.w, t.dev, &id) == -EAGAIN &&
+	     hl_dxg_adapter_open(t.g, &(struct hl_dxg_who){ 7, t.w.nonce, 0 }, &id) == -EAGAIN,
+	     "every kind counts");
+	w = t.w;
+	w.process = 9;
+	w.adapter = 0;
+	t_ok(!hl_dxg_adapter_open(t.g, &w, &w.adapter), "another process has its own count");
+	t_ok(hl_dxg_adapter_open(t.g, &(struct hl_dxg_who){ 10, t.w.nonce, 0 }, &id) == -EAGAIN,
+	     "a third process on a guest of 2: EAGAIN");
+	t_ok(!hl_dxg_adapter_close(t.g, &w) &&
+	     !hl_dxg_adapter_open(t.g, &(struct hl_dxg_who){ 10, t.w.nonce, 0 }, &id),
+	     "it fits once the second has closed its handle");
+	hl_dxg_fence_destroy(t.g, &t.w, ids[0]);
+	hl_dxg_fence_destroy(t.g, &t.w, ids[1]);
+	t_ok(!hl_dxg_context_create(t.g, &t.w, t.dev, &ctx), "after a destroy one more fits");
+	gate = ids[2];
+	ret = 0;
+	for (i = 0; i < 2; i++) {
+		sb = t_sb(ctx);
+		t_sb_wait(sb, gate, 1);
+		ret |= t_submit(&t, sb, NULL);
+	}
+	sb = t_sb(ctx);
+	t_sb_wait(sb, gate, 1);
+	t_ok(!ret && t_submit(&t, sb, NULL) == -EAGAIN,
+	     "a third queued submission on a context of 2: EAGAIN");
+	sb = t_sb(ctx);
+	t_sb_signal(sb, ids[3], 1);
+	hl_dxg_fence_signal(t.g, &t.w, gate, 1);
+	for (i = 0; i < 500 && (ret = t_submit(&t, sb, NULL)) == -EAGAIN; i++)
+		t_sleep_ms(2);
+	t_ok(!ret && t_wait(ids[3], 1, 5000, NULL), "accepted again once they retired");
+	t_env_down(&t);
+}
+
+/* ---- fences and ids ---- */
+
+static void t_fences(void)
+{
+	struct t_env t;
+	uint64_t f, v = 0, ctx, done, other, id2;
+	struct t_sb *sb;
+	struct t_ev ev;
+	struct hl_dxg_who w;
+
+	t_env_up(&t, NULL);
+	f = t_fence(&t, 5);
+	ctx = t_ctx(&t);
+	done = t_fence(&t, 0);
+	t_ok(f && ctx && done && f != ctx && f != t.dev && t.dev != t.w.adapter,
+	     "ids are not 0 and distinct");
+	t_ok(t.w.adapter < (1ULL << 63) && done < (1ULL << 63), "and below 2^63");
+	t_ok(!hl_dxg_fence_value(t.g, &t.w, f, &v) && v == 5, "a fence starts at its value");
+	t_ok(!hl_dxg_fence_signal(t.g, &t.w, f, 3) &&
+	     !hl_dxg_fence_value(t.g, &t.w, f, &v) && v == 5 && t_count(f) == 0,
+	     "a lower CPU signal changes nothing and sends nothing");
+	t_ok(!hl_dxg_fence_signal(t.g, &t.w, f, 5) && t_count(f) == 0,
+	     "an equal one neither");
+	t_ok(!hl_dxg_fence_signal(t.g, &t.w, f, 7) && t_wait(f, 7, 0, &ev) &&
+	     ev.value == 7 && ev.error == 0 && t_count(f) == 1,
+	     "a higher one sends one event, before FENCE_SIGNAL returns");
+	sb = t_sb(ctx);
+	t_sb_wait(sb, f, 10);
+	t_sb_signal(sb, done, 1);
+	t_ok(!t_submit(&t, sb, NULL), "a submission waiting for 10");
+	t_sleep_ms(30);
+	t_ok(t_count(done) == 0, "does not run at 7");
+	hl_dxg_fence_signal(t.g, &t.w, f, 9);
+	t_sleep_ms(30);
+	t_ok(t_count(done) == 0, "nor at 9");
+	hl_dxg_fence_signal(t.g, &t.w, f, 12);
+	t_ok(t_wait(done, 1, 5000, NULL), "but at 12");
+	sb = t_sb(ctx);
+	t_sb_signal(sb, f, 11);
+	t_sb_signal(sb, done, 2);
+	t_ok(!t_submit(&t, sb, NULL) && t_wait(done, 2, 5000, NULL) &&
+	     !hl_dxg_fence_value(t.g, &t.w, f, &v) && v == 12 && t_count(f) == 3,
+	     "a submission's lower signal changes nothing either");
+
+	w = t.w;
+	w.process = 8;
+	t_ok(hl_dxg_fence_signal(t.g, &w, f, 20) == -ENOENT &&
+	     hl_dxg_fence_value(t.g, &w, f, &v) == -ENOENT,
+	     "another process's fence: ENOENT");
+	w = t.w;
+	w.nonce++;
+	t_ok(hl_dxg_fence_signal(t.g, &w, f, 20) == -ESTALE, "a foreign nonce: ESTALE");
+	w = t.w;
+	w.adapter = t.dev;
+	t_ok(hl_dxg_fence_signal(t.g, &w, f, 20) == -ENOENT,
+	     "a device id as the adapter handle: ENOENT");
+	t_ok(hl_dxg_fence_signal(t.g, &t.w, t.dev, 20) == -ENOENT,
+	     "a device id as a fence: ENOENT");
+	w = t.w;
+	w.process = 0;
+	t_ok(hl_dxg_fence_signal(t.g, &w, f, 20) == -EPROTO, "process 0: EPROTO");
+	hl_dxg_fence_create(t.g, &t.w, t.dev, 0, &other);
+	hl_dxg_fence_destroy(t.g, &t.w, other);
+	hl_dxg_fence_create(t.g, &t.w, t.dev, 0, &id2);
+	t_ok(id2 != other && hl_dxg_fence_value(t.g, &t.w, other, &v) == -ENOENT,
+	     "ids are not reused");
+	{
+		struct hl_dxg_guest *g2;
+		uint64_t h2;
+
+		hl_dxg_guest_create(t.eng, NULL, &g2);
+		w = t.w;
+		w.nonce = hl_dxg_guest_nonce(g2);
+		w.adapter = 0;
+		t_ok(w.nonce && w.nonce != t.w.nonce &&
+		     !hl_dxg_adapter_open(g2, &w, &h2) && h2 != t.w.adapter,
+		     "another guest: its own nonce and ids");
+		w.adapter = h2;
+		t_ok(hl_dxg_fence_signal(g2, &w, f, 1) == -ENOENT &&
+		     hl_dxg_fence_signal(g2, &t.w, f, 1) == -ESTALE,
+		     "and no access to this guest's");
+		hl_dxg_guest_destroy(g2);
+	}
+	t_env_down(&t);
+}
+
+/* The guest goes away with work queued and running: no leak, no event. */
+static void t_guest_gone(void)
+{
+	struct t_env t;
+	uint64_t a, ctx, f, gate;
+	struct t_sb *sb;
+	unsigned int i;
+
+	t_env_up(&t, NULL);
+	a = t_alloc(&t, 1 << 20);
+	ctx = t_ctx(&t);
+	f = t_fence(&t, 0);
+	gate = t_fence(&t, 0);
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	T_CMD(sb, t_delay(50000));
+	t_submit(&t, sb, NULL);
+	for (i = 0; i < 5; i++) {
+		sb = t_sb(ctx);
+		t_sb_alloc(sb, a);
+		t_sb_wait(sb, gate, 1);
+		t_sb_signal(sb, f, i + 1);
+		T_CMD(sb, t_fill(0, 1, 0, 1 << 20));
+		t_submit(&t, sb, NULL);
+	}
+	t_sleep_ms(10);
+	hl_dxg_guest_destroy(t.g);
+	t_ok(t_count(f) == 0, "a destroyed guest's queued work is dropped silently");
+	hl_dxg_engine_destroy(t.eng);
+	hl_dxg_soft_destroy(t.soft);
+	t_ok(1, "and everything is freed (ASan checks)");
+}
+
+int main(void)
+{
+	printf("TAP version 13\n");
+	t_commands();
+	t_bounds();
+	t_ordering();
+	t_concurrent();
+	t_cross();
+	t_destroy();
+	t_fault();
+	t_watchdog();
+	t_locks();
+	t_lost();
+	t_limits();
+	t_fences();
+	t_guest_gone();
+	printf("1..%u\n", t_n);
+	return t_failed ? 1 : 0;
+}
