@@ -50,7 +50,6 @@ static int parse_u64_nl(const char *s, uint64_t *v)
 
 struct kmsg_record {
 	uint64_t seq;
-	uint64_t usec;
 	const char *text;
 };
 
@@ -67,10 +66,6 @@ static int kmsg_parse(char *buf, struct kmsg_record *rec)
 	errno = 0;
 	rec->seq = strtoull(comma + 1, &end, 10);
 	if (errno || end == comma + 1 || *end != ',')
-		return -EINVAL;
-	comma = end;
-	rec->usec = strtoull(comma + 1, &end, 10);
-	if (errno || end == comma + 1 || (*end != ',' && *end != ';'))
 		return -EINVAL;
 	end = strchr(semi + 1, '\n');
 	if (end)
@@ -126,7 +121,7 @@ static int kmsg_mark_fn(const struct kmsg_record *rec, void *arg)
 struct kmsg_stamp {
 	const char *text;
 	int found;
-	uint64_t seq, usec;
+	uint64_t seq;
 };
 
 static int kmsg_stamp_fn(const struct kmsg_record *rec, void *arg)
@@ -136,7 +131,6 @@ static int kmsg_stamp_fn(const struct kmsg_record *rec, void *arg)
 	if (!strcmp(rec->text, st->text)) {
 		st->found = 1;
 		st->seq = rec->seq;
-		st->usec = rec->usec;
 	}
 	return 0;
 }
@@ -159,8 +153,8 @@ static int kmsg_jiffies(uint64_t *j)
 	return ret;
 }
 
-/* Log @text and find its record: its sequence number and timestamp. */
-static int kmsg_stamp(const char *text, uint64_t *seq, uint64_t *usec)
+/* Log @text and find its record's sequence number. */
+static int kmsg_stamp(const char *text, uint64_t *seq)
 {
 	struct kmsg_stamp st = { .text = text };
 	size_t len = strlen(text);
@@ -185,7 +179,6 @@ static int kmsg_stamp(const char *text, uint64_t *seq, uint64_t *usec)
 	if (!st.found)
 		return -ENOENT;
 	*seq = st.seq;
-	*usec = st.usec;
 	return 0;
 }
 
@@ -364,9 +357,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "stamp")) {
-		uint64_t seq, usec, j = 0;
+		uint64_t seq, j = 0;
 
-		ret = kmsg_stamp(argv[2], &seq, &usec);
+		ret = kmsg_stamp(argv[2], &seq);
 		if (ret) {
 			fprintf(stderr, "vmtest-kmsg: stamp: %s\n", strerror(-ret));
 			return 2;
