@@ -361,6 +361,48 @@ bool hostlink_connected(struct hostlink_service *svc)
 EXPORT_SYMBOL_NS_GPL(hostlink_connected, HOSTLINK);
 
 /**
+ * hostlink_features() - the HOSTLINK_FEAT_* in force
+ * @svc: a registered service
+ *
+ * Those agreed at HELLO on the current control connection; 0 when none
+ * is up.  The next connection may agree on others.
+ *
+ * Context: process context; does not sleep.
+ */
+u64 hostlink_features(struct hostlink_service *svc)
+{
+	struct hostlink_conn *conn = svc->conn;
+	u64 ret = 0;
+
+	spin_lock(&conn->lock);
+	if (conn->state == HOSTLINK_STATE_READY)
+		ret = conn->features;
+	spin_unlock(&conn->lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(hostlink_features, HOSTLINK);
+
+/**
+ * hostlink_service_break() - drop the control connection
+ * @svc: a registered service
+ * @why: the reason, for sysfs's last_error and the log
+ *
+ * For a service that found the host breaking its own protocol (a reply
+ * of the wrong size, an id it never gave): every request in flight
+ * fails with -ENOTCONN, the service hears state(false), and the core
+ * reconnects with backoff as after any loss.
+ *
+ * Context: process context, may sleep; not from the service's event
+ * callback.
+ */
+void hostlink_service_break(struct hostlink_service *svc, const char *why)
+{
+	pr_warn_ratelimited("%s: dropping the connection: %s\n", svc->name, why);
+	hostlink_conn_break(svc->conn, why);
+}
+EXPORT_SYMBOL_NS_GPL(hostlink_service_break, HOSTLINK);
+
+/**
  * hostlink_max_payload() - the largest request the service may send now
  * @svc: a registered service
  *

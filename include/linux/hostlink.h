@@ -104,6 +104,8 @@ int hostlink_attach(struct hostlink_service *svc,
 		    const u8 token[HOSTLINK_TOKEN_LEN],
 		    unsigned int timeout_ms, struct socket **sockp);
 bool hostlink_connected(struct hostlink_service *svc);
+u64 hostlink_features(struct hostlink_service *svc);
+void hostlink_service_break(struct hostlink_service *svc, const char *why);
 ssize_t hostlink_max_payload(struct hostlink_service *svc);
 int hostlink_wait_connected(struct hostlink_service *svc,
 			    unsigned int timeout_ms);

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dxg: the host commands, the only file that calls hostlink.
+ *
+ * Each command builds its request (struct dxg_wire_req, then the op's
+ * body), sends it with hostlink_call() and checks the reply's size
+ * exactly: a reply of another size is the host breaking the protocol,
+ * counted, answered -EPROTO and the connection dropped, since nothing
+ * else it says can be trusted after that.  A command about a lost
+ * adapter is not sent (-ENODEV); one whose adapter is lost while it
+ * waits fails -ENODEV whatever the wire said, as the protocol document
+ * asks.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+#include "dxg_priv.h"
+
+/**
+ * struct dxg_cmd - one request about an adapter
+ * @dfile: the file the request is for (its process id), or NULL for HELLO
+ * @adapter: the adapter (its nonce), or NULL for HELLO
+ * @ahandle: the wire adapter handle, 0 in ADAPTER_OPEN and HELLO
+ * @op: enum dxg_wire_op
+ * @flags: HOSTLINK_CALL_*
+ * @timeout_ms: 0 for dxg_timeout_ms
+ * @body: the op's body after struct dxg_wire_req
+ * @len: its bytes
+ * @resp: the reply buffer
+ * @resp_len: the exact reply size expected
+ * @resp_max: the reply buffer's size, when the reply's size varies (then
+ *	@resp_len is the least); 0 for @resp_len
+ * @got: (out) bytes of reply
+ */
+struct dxg_cmd {
+	struct dxg_file *dfile;
+	struct dxg_adapter *adapter;
+	u64 ahandle;
+	u32 op;
+	u32 flags;
+	unsigned int timeout_ms;
+	const void *body;
+	size_t len;
+	void *resp;
+	size_t resp_len;
+	size_t resp_max;
+	size_t got;
+};
+
+static void dxg_cmd_bad_reply(u32 op, size_t got, size_t want)
+{
+	char why[64];
+
+	atomic64_inc(&dxg_stats.bad_replies);
+	snprintf(why, sizeof(why), "op %u: reply of %zu bytes, not %zu",
+		 op, got, want);
+	hostlink_service_break(&dxg_service, why);
+}
+
+static int dxg_cmd_errno(struct dxg_adapter *adapter, int err)
+{
+	if (!err)
+		return 0;
+	if (adapter && dxg_adapter_lost(adapter))
+		return -ENODEV;
+	switch (err) {
+	case -ENOTCONN:
+	case -ESTALE:
+		return -ENODEV;
+	case -EMSGSIZE:
+		/* a reply over our buffer: the host broke the protocol */
+		return -EPROTO;
+	default:
+		return err;
+	}
+}
+
+static int dxg_cmd_run(struct dxg_cmd *c)
+{
+	struct dxg_wire_req req = {};
+	struct kvec vec[2];
+	struct iov_iter it;
+	struct hostlink_call call = {
+		.op = c->op,
+		.flags = c->flags,
+		.timeout_ms = c->timeout_ms ?: dxg_timeout_ms,
+		.resp = c->resp,
+		.resp_max = c->resp_max ?: c->resp_len,
+	};
+	unsigned int n = 0;
+	int ret;
+
+	if (c->adapter) {
+		if (dxg_adapter_lost(c->adapter))
+			return -ENODEV;
+		req.process = cpu_to_le64(c->dfile->process);
+		req.nonce = cpu_to_le64(c->adapter->nonce);
+		req.adapter = cpu_to_le64(c->ahandle);
+		vec[n].iov_base = &req;
+		vec[n++].iov_len = sizeof(req);
+	}
+	if (c->len) {
+		vec[n].iov_base = (void *)c->body;
+		vec[n++].iov_len = c->len;
+	}
+	call.req_len = (c->adapter ? sizeof(req) : 0) + c->len;
+	if (n) {
+		iov_iter_kvec(&it, ITER_SOURCE, vec, n, call.req_len);
+		call.req_iter = &it;
+	}
+
+	ret = hostlink_call(&dxg_service, &call);
+	if (ret)
+		return dxg_cmd_errno(c->adapter, ret);
+	c->got = call.resp_len;
+	if (c->got < c->resp_len || (!c->resp_max && c->got != c->resp_len)) {
+		dxg_cmd_bad_reply(c->op, c->got, c->resp_len);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* The largest data chunk of a chunked READ or WRITE now. */
+ssize_t dxg_cmd_xfer_max(void)
+{
+	ssize_t max = hostlink_max_payload(&dxg_service);
+
+	if (max < 0)
+		return -ENODEV;
+	/* the payload counts the credential block; the overhead too */
+	max = max + sizeof(struct hostlink_cred) - DXG_WIRE_XFER_OVERHEAD;
+	return max > 0 ? max : -EPROTO;
+}
+
+/**
+ * dxg_cmd_hello() - HELLO on a new control connection
+ * @reply: (out) the reply's head, host-endian fields left little-endian
+ * @adapters: (out) room for DXG_WIRE_MAX_ADAPTERS adapters
+ *
+ * Sent on the kernel's own behalf from the HELLO work item.  The reply's
+ * size is checked against its adapter count; the rest of it is
+ * dxg_adapter.c's to check.
+ * Return: 0 or a negative errno.
+ */
+int dxg_cmd_hello(struct dxg_wire_hello_reply *reply,
+		  struct dxg_wire_adapter *adapters)
+{
+	struct dxg_wire_hello req = {
+		.min_version = cpu_to_le16(DXG_WIRE_VERSION_MIN),
+		.max_version = cpu_to_le16(DXG_WIRE_VERSION_MAX),
+		.features = cpu_to_le64(DXG_WIRE_FEAT_ALL),
+	};
+	size_t max = sizeof(*reply) +
+		     DXG_WIRE_MAX_ADAPTERS * sizeof(*adapters);
+	struct dxg_cmd c = {
+		.op = DXG_WIRE_OP_HELLO,
+		.flags = HOSTLINK_CALL_KERNEL,
+		.body = &req,
+		.len = sizeof(req),
+		.resp_len = sizeof(*reply),
+		.resp_max = max,
+	};
+	size_t want;
+	void *buf;
+	int ret;
+
+	buf = kmalloc(max, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	c.resp = buf;
+	ret = dxg_cmd_run(&c);
+	if (ret)
+		goto out;
+	memcpy(reply, buf, sizeof(*reply));
+	want = sizeof(*reply) +
+	       le16_to_cpu(reply->n_adapters) * sizeof(*adapters);
+	if (le16_to_cpu(reply->n_adapters) > DXG_WIRE_MAX_ADAPTERS ||
+	    c.got != want) {
+		dxg_cmd_bad_reply(c.op, c.got, want);
+		ret = -EPROTO;
+		goto out;
+	}
+	memcpy(adapters, buf + sizeof(*reply), want - sizeof(*reply));
+out:
+	kfree(buf);
+	return ret;
+}
+
+int dxg_cmd_adapter_open(struct dxg_file *dfile, struct dxg_adapter *adapter,
+			 u64 *out_id)
+{
+	struct dxg_wire_adapter_open body = {};
+	struct dxg_wire_id id;
+	struct dxg_cmd c = {
+		.dfile = dfile,
+		.adapter = adapter,
+		.op = DXG_WIRE_OP_ADAPTER_OPEN,
+		.body = &body,
+		.len = sizeof(body),
+		.resp = &id,
+		.resp_len = sizeof(id),
+	};
+	int ret;
+
+	ret = dxg_cmd_run(&c);
+	if (ret)
+		return ret;
+	*out_id = le64_to_cpu(id.id);
+	if (!*out_id) {
+		dxg_cmd_bad_reply(c.op, 0, sizeof(id));
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/*
+ * ADAPTER_CLOSE; @kernel when the release worker sends it for a file
+ * that is gone (no task to stamp, none to interrupt).
+ */
+int dxg_cmd_adapter_close(struct dxg_file *dfile, struct dxg_ahandle *ah,
+			  bool kernel)
+{
+	struct dxg_cmd c = {
+		.dfile = dfile,
+		.adapter = ah->adapter,
+		.ahandle = ah->obj.host_id,
+		.op = DXG_WIRE_OP_ADAPTER_CLOSE,
+		.flags = kernel ? HOSTLINK_CALL_KERNEL : 0,
+	};
+
+	return dxg_cmd_run(&c);
+}
+
+int dxg_cmd_query(struct dxg_file *dfile, struct dxg_ahandle *ah, u32 type,
+		  void *out, size_t len)
+{
+	struct dxg_wire_query body = { .type = cpu_to_le32(type) };
+	struct dxg_cmd c = {
+		.dfile = dfile,
+		.adapter = ah->adapter,
+		.ahandle = ah->obj.host_id,
+		.op = DXG_WIRE_OP_QUERY,
+		.body = &body,
+		.len = sizeof(body),
+		.resp = out,
+		.resp_len = len,
+	};
+
+	return dxg_cmd_run(&c);
+}
+
+/* A create op: @body the op's body, *@out_id the new object's id. */
+int dxg_cmd_create(struct dxg_file *dfile, struct dxg_ahandle *ah, u32 op,
+		   const void *body, size_t len, u64 *out_id)
+{
+	struct dxg_wire_id id;
+	struct dxg_cmd c = {
+		.dfile = dfile,
+		.adapter = ah->adapter,
+		.ahandle = ah->obj.host_id,
+		.op = op,
+		.body = body,
+		.len = len,
+		.resp = &id,
+		.resp_len = sizeof(id),
+	};
+	int ret;
+
+	ret = dxg_cmd_run(&c);
+	if (ret)
+		return ret;
+	*out_id = le64_to_cpu(id.id);
+	if (!*out_id) {
+		dxg_cmd_bad_reply(op, 0, sizeof(id));
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* A destroy op of the object @id. */
+int dxg_cmd_destroy(struct dxg_file *dfile, struct dxg_ahandle *ah, u32 op,
+		    u64 id)
+{
+	struct dxg_wire_id body = { .id = cpu_to_le64(id) };
+	struct dxg_cmd c = {
+		.dfile = dfile,
+		.adapter = ah->adapter,
+		.ahandle = ah->obj.host_id,
+		.op = op,
+		.body = &body,
+		.len = sizeof(body),
+	};
+
+	return dxg_cmd_run(&c);
+}
+
+int dxg_cmd_device_state(struct dxg_file *dfile, struct dxg_ahandle *ah,
+			 u64 device, struct dxg_wire_device_state *out)
+{
+	struct dxg_wire_id body = { .id = cpu_to_le64(device) };
+	struct dxg_cmd c = {
+		.dfile = dfile,
+		.adapter = ah->adapter,
+		.ahandle = ah->obj.host_id,
+		.op = DXG_WIRE_OP_DEVICE_GET_STATE,
+		.body = &body,
+		.len = sizeof(body),
+		.resp = out,
+		.resp_len = sizeof(*out),
+	};
+
+	return dxg_cmd_run(&c);
+}
+
+/* LOCK may wait for queued work: its own, longer deadline. */
+int dxg_cmd_lock(struct dxg_file *dfile, struct dxg_ahandle *ah,
+		 const struct dxg_wire_lock *lk)
+{
+	struct dxg_cmd c = {
+		.dfile = dfile,
+		.adapter = ah->adapter,
+		.ahandle = ah->obj.host_id,
+		.op = DXG_WIRE_OP_LOCK,
+		.timeout_ms = dxg_lock_timeout_ms,
+		.body = lk,
+		.len = sizeof(*lk),
+	};
+
+	return dxg_cmd_run(&c);
+}
+
+int dxg_cmd_unlock(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc)
+{
+	struct dxg_wire_unlock body = { .alloc = cpu_to_le64(alloc) };
+	struct dxg_cmd c = {
+		.dfile = dfile,
+		.adapter = ah->adapter,
+		.ahandle = ah->obj.host_id,
+		.op = DXG_WIRE_OP_UNLOCK,
+		.body = &body,
+		.len = sizeof(body),
+	};
+
+	return dxg_cmd_run(&c);
+}
+
+/* One chunked READ: exactly @len bytes (at most dxg_cmd_xfer_max()). */
+int dxg_cmd_read(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
+		 u64 offset, void *buf, size_t len)
+{
+	struct dxg_wire_xfer body = {
+		.alloc = cpu_to_le64(alloc),
+		.offset = cpu_to_le64(offset),
+		.length = cpu_to_le64(len),
+	};
+	struct dxg_cmd c = {
+		.dfile = dfile,
+		.adapter = ah->adapter,
+		.ahandle = ah->obj.host_id,
+		.op = DXG_WIRE_OP_READ,
+		.body = &body,
+		.len = sizeof(body),
+		.resp = buf,
+		.resp_len = len,
+	};
+
+	return dxg_cmd_run(&c);
+}
+
+/* One chunked WRITE of @len bytes (at most dxg_cmd_xfer_max()). */
+int dxg_cmd_write(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
+		  u64 offset, const void *buf, size_t len)
+{
+	struct dxg_wire_req req = {};
+	struct dxg_wire_xfer body = {
+		.alloc = cpu_to_le64(alloc),
+		.offset = cpu_to_le64(offset),
+		.length = cpu_to_le64(len),
+	};
+	struct kvec vec[3] = {
+		{ .iov_base = &req, .iov_len = sizeof(req) },
+		{ .iov_base = &body, .iov_len = sizeof(body) },
+		{ .iov_base = (void *)buf, .iov_len = len },
+	};
+	struct hostlink_call call = {
+		.op = DXG_WIRE_OP_WRITE,
+		.timeout_ms = dxg_timeout_ms,
+		.req_len = sizeof(req) + sizeof(body) + len,
+	};
+	struct iov_iter it;
+	int ret;
+
+	if (dxg_adapter_lost(ah->adapter))
+		return -ENODEV;
+	req.process = cpu_to_le64(dfile->process);
+	req.nonce = cpu_to_le64(ah->adapter->nonce);
+	req.adapter = cpu_to_le64(ah->obj.host_id);
+	iov_iter_kvec(&it, ITER_SOURCE, vec, 3, call.req_len);
+	call.req_iter = &it;
+	ret = hostlink_call(&dxg_service, &call);
+	if (ret)
+		return dxg_cmd_errno(ah->adapter, ret);
+	if (call.resp_len) {
+		dxg_cmd_bad_reply(call.op, call.resp_len, 0);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* SUBMIT: @body is struct dxg_wire_submit and what follows it. */
+int dxg_cmd_submit(struct dxg_file *dfile, struct dxg_ahandle *ah,
+		   const void *body, size_t len, u64 *out_submit)
+{
+	struct dxg_wire_submit_reply reply;
+	struct dxg_cmd c = {
+		.dfile = dfile,
+		.adapter = ah->adapter,
+		.ahandle = ah->obj.host_id,
+		.op = DXG_WIRE_OP_SUBMIT,
+		.body = body,
+		.len = len,
+		.resp = &reply,
+		.resp_len = sizeof(reply),
+	};
+	int ret;
+
+	ret = dxg_cmd_run(&c);
+	if (ret)
+		return ret;
+	*out_submit = le64_to_cpu(reply.submit);
+	return 0;
+}
+
+int dxg_cmd_fence_signal(struct dxg_file *dfile, struct dxg_ahandle *ah,
+			 u64 fence, u64 value)
+{
+	struct dxg_wire_fence_value body = {
+		.fence = cpu_to_le64(fence),
+		.value = cpu_to_le64(value),
+	};
+	struct dxg_cmd c = {
+		.dfile = dfile,
+		.adapter = ah->adapter,
+		.ahandle = ah->obj.host_id,
+		.op = DXG_WIRE_OP_FENCE_SIGNAL,
+		.body = &body,
+		.len = sizeof(body),
+	};
+
+	return dxg_cmd_run(&c);
+}
