@@ -35,6 +35,8 @@ static bool dxg_hosts_up;
 static u32 dxg_next_instance;
 static struct work_struct dxg_hello_work;
 static u64 dxg_hello_epoch;
+/* Module exit has begun: no more HELLO, no more adapters. */
+static bool dxg_stopping;
 
 static void dxg_adapter_release(struct kref *ref)
 {
@@ -66,6 +68,7 @@ static void dxg_hosts_drop_adapters(void)
 
 	lockdep_assert_held(&dxg_hosts.lock);
 	for (i = 0; i < dxg_hosts.nadapters; i++) {
+		dxg_sysfs_adapter_del(dxg_hosts.adapters[i]);
 		dxg_adapter_put(dxg_hosts.adapters[i]);
 		dxg_hosts.adapters[i] = NULL;
 	}
@@ -195,7 +198,7 @@ static void dxg_hello_work_fn(struct work_struct *work)
 	}
 
 	mutex_lock(&dxg_hosts.lock);
-	if (!dxg_hosts_up || dxg_hosts.epoch != epoch) {
+	if (!dxg_hosts_up || dxg_hosts.epoch != epoch || dxg_stopping) {
 		/* lost meanwhile: this reply is of a dead connection */
 		mutex_unlock(&dxg_hosts.lock);
 		goto out;
@@ -207,6 +210,7 @@ static void dxg_hello_work_fn(struct work_struct *work)
 		fresh[i]->instance = dxg_next_instance;
 		fresh[i]->info.instance = dxg_next_instance;
 		dxg_hosts.adapters[i] = fresh[i];
+		dxg_sysfs_adapter_add(fresh[i]);
 		fresh[i] = NULL;
 	}
 	dxg_hosts.nadapters = n;
@@ -235,8 +239,9 @@ static void dxg_service_state(struct hostlink_service *svc, bool up)
 		dxg_hosts.epoch++;
 		dxg_hello_epoch = dxg_hosts.epoch;
 		dxg_hosts_up = true;
+		if (!dxg_stopping)
+			queue_work(dxg_wq, &dxg_hello_work);
 		mutex_unlock(&dxg_hosts.lock);
-		queue_work(dxg_wq, &dxg_hello_work);
 		return;
 	}
 	dxg_hosts_up = false;
@@ -289,9 +294,15 @@ int dxg_hosts_init(void)
 	return 0;
 }
 
-/* After the service is unregistered: no HELLO can be queued any more. */
+/*
+ * Before the service is unregistered (the adapters' sysfs directories
+ * are under its own): no HELLO is queued from now on, none runs.
+ */
 void dxg_hosts_exit(void)
 {
+	mutex_lock(&dxg_hosts.lock);
+	dxg_stopping = true;
+	mutex_unlock(&dxg_hosts.lock);
 	cancel_work_sync(&dxg_hello_work);
 	mutex_lock(&dxg_hosts.lock);
 	dxg_hosts_drop_adapters();

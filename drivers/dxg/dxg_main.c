@@ -222,13 +222,20 @@ static int __init dxg_init(void)
 		goto err_hosts_exit;
 	}
 
+	ret = dxg_sysfs_init();
+	if (ret)
+		goto err_unregister_service;
+
 	ret = misc_register(&dxg_misc);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", dxg_misc.name, ret);
-		goto err_unregister_service;
+		goto err_sysfs_exit;
 	}
 	return 0;
 
+err_sysfs_exit:
+	dxg_hosts_exit();
+	dxg_sysfs_exit();
 err_unregister_service:
 	hostlink_service_unregister(&dxg_service);
 err_hosts_exit:
@@ -244,8 +251,9 @@ static void __exit dxg_exit(void)
 {
 	misc_deregister(&dxg_misc);
 	/* release workers hold the module: none is left by now */
-	hostlink_service_unregister(&dxg_service);
 	dxg_hosts_exit();
+	dxg_sysfs_exit();
+	hostlink_service_unregister(&dxg_service);
 	destroy_workqueue(dxg_wq);
 	dxg_mmap_exit();
 }

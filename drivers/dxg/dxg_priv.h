@@ -14,6 +14,7 @@
  *   dxg_submit.c   DXG_CONTEXT_SUBMIT
  *   dxg_fence.c    fences: values, the fence page, waits, CPU signals
  *   dxg_sync.c     sync_file export
+ *   dxg_sysfs.c    counters and adapters in sysfs
  *   dxg_cmd.c      the host commands: the only file that calls hostlink
  *
  * Lock order, outer first:
@@ -80,6 +81,7 @@ extern struct dxg_stats dxg_stats;
  * @lost: the connection went; set once, under dxg_hosts.lock, read
  *	with READ_ONCE() anywhere.
  * @info: what DXG_ADAPTER_ENUM lists (state filled in when listed).
+ * @kobj: its sysfs directory while listed, or NULL; under dxg_hosts.lock.
  */
 struct dxg_adapter {
 	struct kref ref;
@@ -88,6 +90,7 @@ struct dxg_adapter {
 	u32 instance;
 	bool lost;
 	struct dxg_adapter_info info;
+	struct kobject *kobj;
 };
 
 /*
@@ -388,6 +391,12 @@ static inline struct dxg_adapter *dxg_obj_adapter(const struct dxg_obj *obj)
 /* dxg_adapter.c */
 int dxg_hosts_init(void);
 void dxg_hosts_exit(void);
+
+/* dxg_sysfs.c */
+int dxg_sysfs_init(void);
+void dxg_sysfs_exit(void);
+void dxg_sysfs_adapter_add(struct dxg_adapter *adapter);
+void dxg_sysfs_adapter_del(struct dxg_adapter *adapter);
 extern const struct hostlink_service_ops dxg_service_ops;
 void dxg_adapter_put(struct dxg_adapter *adapter);
 bool dxg_adapter_lost(const struct dxg_adapter *adapter);
