@@ -61,6 +61,7 @@ user_dirs += tools/bench
 user_dirs += tools/modload
 user_dirs += tools/mkmodimg
 user_dirs += tools/uapi
+user_dirs += tools/lib/dxg
 selftest_dirs := $(wildcard selftests/*/Makefile)
 selftest_dirs := $(selftest_dirs:/Makefile=)
 
