@@ -202,6 +202,17 @@ static void dxginfo_flags(FILE *f, uint32_t flags, bool json)
 		fputs("none", f);
 }
 
+/* A host-supplied name on a terminal: control bytes become '?'. */
+static void dxginfo_text_name(const char *name)
+{
+	size_t i;
+
+	putchar('"');
+	for (i = 0; i < DXG_NAME_LEN && name[i]; i++)
+		putchar((unsigned char)name[i] < 0x20 || name[i] == 0x7f ? '?' : name[i]);
+	putchar('"');
+}
+
 static void dxginfo_text(const struct dxg_caps_get *caps,
 			 const struct dxginfo_adapter *as, uint32_t n,
 			 uint64_t interval_ns)
@@ -218,9 +229,10 @@ static void dxginfo_text(const struct dxg_caps_get *caps,
 		printf("no adapters (is the GPU service of hostlinkd running on the host?)\n");
 	for (i = 0; i < n; i++) {
 		a = &as[i];
-		printf("adapter %08" PRIx32 ":%08" PRIx32 " \"%.*s\" instance %" PRIu32 "\n",
-		       a->info.luid.high, a->info.luid.low, DXG_NAME_LEN,
-		       a->info.name, a->info.instance);
+		printf("adapter %08" PRIx32 ":%08" PRIx32 " ", a->info.luid.high,
+		       a->info.luid.low);
+		dxginfo_text_name(a->info.name);
+		printf(" instance %" PRIu32 "\n", a->info.instance);
 		printf("  state     %s\n  flags     ", dxginfo_state(a->info.state));
 		dxginfo_flags(stdout, a->info.flags, false);
 		printf("\n  pci ids   %04x:%04x\n", a->info.vendor_id, a->info.device_id);

@@ -39,4 +39,41 @@ ok_if "... in JSON mode too, on stderr, stdout empty" \
 	bash -c "rc=0; '$bin' --json --device '$d/no-dxg' >'$d/out' 2>'$d/err' || rc=\$?; [ \$rc -eq 1 ] && [ ! -s '$d/out' ] && [ -s '$d/err' ]"
 ok_if "a node that is not dxg exits 1" rc_is 1 "$bin" --device /dev/null
 ok_if "... saying so" grep -q '/dev/null: not a dxg device' "$d/err"
+
+# With the fake device preloaded (tests/dxg_fake.c); ASan is told that
+# it need not come first.
+fake=${O:-$top/build}/tools/dxginfo/tests/libdxgfake.so
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+fk() { LD_PRELOAD=$fake "$bin" --device /dev/null --interval 10 "$@"; }
+ok_if "fake device: text exits 0" rc_is 0 fk
+ok_if "... lists both adapters, one lost" \
+	bash -c "grep -q '^adapter 00000000:0000a1b2' '$d/out' && grep -q '^adapter 00000001:00000002 \"gone\"' '$d/out' && grep -q 'state     lost' '$d/out'"
+ok_if "... control bytes of a name shown as ?" \
+	grep -q '^adapter 00000000:0000a1b2 "fake "GPU" \\ ??' "$d/out"
+ok_if "... with clock and utilisation" \
+	bash -c "grep -q '1000000000 Hz, ticks 123' '$d/out' && grep -q '^  busy      1000000 ns in' '$d/out'"
+ok_if "fake device: --json exits 0" rc_is 0 fk --json
+ok_if "... is valid JSON with the name escaped as it should be" \
+	python3 -c "
+import json, sys
+j = json.load(open('$d/out'))
+a = j['adapters']
+assert len(a) == 2, a
+assert a[0]['name'] == 'fake \"GPU\" \\\\ \\x01\\t\\u00e9\\ufffd', repr(a[0]['name'])
+assert a[0]['flags'] == ['compute-only', 'software']
+assert a[0]['utilisation']['busy_ns'] == 1000000
+assert a[0]['clock']['frequency'] == 1000000000
+assert a[1]['state'] == 'lost' and 'memory' not in a[1]
+"
+ok_if "fake device: --adapter picks one" \
+	bash -c "fk() { LD_PRELOAD='$fake' '$bin' --device /dev/null --interval 0 \"\$@\"; }; fk --json --adapter 1:2 | python3 -c 'import json,sys; a=json.load(sys.stdin)[\"adapters\"]; assert [x[\"name\"] for x in a] == [\"gone\"]'"
+ok_if "... also as a 64-bit number" \
+	bash -c "LD_PRELOAD='$fake' '$bin' --device /dev/null --interval 0 --adapter 0x100000002 | grep -q gone"
+ok_if "fake device: an unknown --adapter exits 1" rc_is 1 fk --adapter 5:5
+ok_if "... saying so" grep -q 'no adapter with LUID 00000005:00000005' "$d/err"
+ok_if "fake device, no host connection: exits 1" \
+	rc_is 1 env DXG_FAKE_ERR="$(python3 -c 'import errno; print(errno.ENOTCONN)')" LD_PRELOAD="$fake" "$bin" --device /dev/null
+ok_if "... saying it is not connected to the host" grep -q 'not connected to the GPU host' "$d/err"
+ok_if "fake device, host lost: exits 1 with a message" \
+	bash -c "DXG_FAKE_ERR=\$(python3 -c 'import errno; print(errno.ENODEV)') LD_PRELOAD='$fake' '$bin' --device /dev/null 2>&1 >/dev/null | grep -q 'the GPU host is lost'; [ \"\${PIPESTATUS[0]}\" = 1 ]"
 tap_done
