@@ -42,6 +42,8 @@ struct dxginfo_adapter {
 	bool have_busy;
 };
 
+#define DXGINFO_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static const char *dxginfo_prog = "dxginfo";
 
 static void dxginfo_usage(FILE *f)
@@ -67,24 +69,28 @@ static const char *dxginfo_explain(int err, const char *path)
 
 	switch (err) {
 	case -ENOENT:
-		snprintf(buf, sizeof(buf), "%s: no such device node; is the dxg module "
-			 "loaded? (modprobe dxg)", path);
+		snprintf(buf, sizeof(buf),
+			 "%s: no such device node; is the dxg module loaded? (modprobe dxg)",
+			 path);
 		break;
 	case -EACCES:
 	case -EPERM:
-		snprintf(buf, sizeof(buf), "%s: permission denied; the node belongs to "
-			 "group render (add yourself to it)", path);
+		snprintf(buf, sizeof(buf),
+			 "%s: permission denied; the node belongs to group render",
+			 path);
 		break;
 	case -ENOTTY:
 		snprintf(buf, sizeof(buf), "%s: not a dxg device", path);
 		break;
 	case -ENODEV:
-		snprintf(buf, sizeof(buf), "the GPU host is lost (hostlinkd on the host "
-			 "stopped or the connection dropped): %s", strerror(-err));
+		snprintf(buf, sizeof(buf),
+			 "the GPU host is lost (hostlinkd stopped or the connection dropped): %s",
+			 strerror(-err));
 		break;
 	case -ENOTCONN:
-		snprintf(buf, sizeof(buf), "not connected to the GPU host; is hostlinkd "
-			 "running on the host? (%s)", strerror(-err));
+		snprintf(buf, sizeof(buf),
+			 "not connected to the GPU host; is hostlinkd running on the host? (%s)",
+			 strerror(-err));
 		break;
 	default:
 		snprintf(buf, sizeof(buf), "%s: %s", path, strerror(-err));
@@ -192,7 +198,7 @@ static void dxginfo_flags(FILE *f, uint32_t flags, bool json)
 	const char *sep = "";
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < DXGINFO_ARRAY_SIZE(names); i++) {
 		if (!(flags & names[i].bit))
 			continue;
 		fprintf(f, json ? "%s\"%s\"" : "%s%s", sep, names[i].name);
@@ -290,7 +296,8 @@ static void dxginfo_json(const struct dxg_caps_get *caps,
 		       dxginfo_state(a->info.state));
 		dxginfo_flags(stdout, a->info.flags, true);
 		printf("],\n      \"vendor_id\": %u,\n      \"device_id\": %u,\n"
-		       "      \"dedicated_memory\": %" PRIu64 ",\n      \"shared_memory\": %" PRIu64,
+		       "      \"dedicated_memory\": %" PRIu64 ",\n"
+		       "      \"shared_memory\": %" PRIu64,
 		       a->info.vendor_id, a->info.device_id,
 		       (uint64_t)a->info.dedicated_memory, (uint64_t)a->info.shared_memory);
 		if (a->err) {
@@ -314,9 +321,12 @@ static void dxginfo_json(const struct dxg_caps_get *caps,
 			printf(",\n      \"stats\": { \"submits\": %" PRIu64 ", \"retired\": %"
 			       PRIu64 ", \"failed\": %" PRIu64 ", \"commands\": %" PRIu64
 			       ", \"busy_ns\": %" PRIu64 ", \"bytes_read\": %" PRIu64
-			       ", \"bytes_written\": %" PRIu64 ", \"events_coalesced\": %" PRIu64 " }",
-			       (uint64_t)a->stats.adapter_submits, (uint64_t)a->stats.adapter_retired,
-			       (uint64_t)a->stats.adapter_failed, (uint64_t)a->stats.adapter_commands,
+			       ", \"bytes_written\": %" PRIu64
+			       ", \"events_coalesced\": %" PRIu64 " }",
+			       (uint64_t)a->stats.adapter_submits,
+			       (uint64_t)a->stats.adapter_retired,
+			       (uint64_t)a->stats.adapter_failed,
+			       (uint64_t)a->stats.adapter_commands,
 			       (uint64_t)a->stats.adapter_busy_ns,
 			       (uint64_t)a->stats.adapter_bytes_read,
 			       (uint64_t)a->stats.adapter_bytes_written,
@@ -367,8 +377,9 @@ int main(int argc, char **argv)
 			errno = 0;
 			ms = strtoul(optarg, &end, 10);
 			if (end == optarg || *end || errno || ms > 3600000 || optarg[0] == '-') {
-				fprintf(stderr, "%s: bad interval '%s' (milliseconds, at most "
-					"3600000)\n", dxginfo_prog, optarg);
+				fprintf(stderr,
+					"%s: bad interval '%s' (milliseconds, at most 3600000)\n",
+					dxginfo_prog, optarg);
 				return 2;
 			}
 			break;
@@ -435,8 +446,10 @@ int main(int argc, char **argv)
 		dxginfo_probe(dxg, &as[i]);
 	if (ms && kept) {
 		t0 = dxginfo_now_ns();
-		nanosleep(&(struct timespec){ .tv_sec = ms / 1000,
-					      .tv_nsec = (long)(ms % 1000) * 1000000 }, NULL);
+		nanosleep(&(struct timespec){
+				.tv_sec = ms / 1000,
+				.tv_nsec = (long)(ms % 1000) * 1000000,
+			  }, NULL);
 		interval_ns = dxginfo_now_ns() - t0;
 		for (i = 0; i < kept; i++)
 			dxginfo_sample(dxg, &as[i]);
