@@ -61,6 +61,8 @@ user_dirs += tools/bench
 user_dirs += tools/modload
 user_dirs += tools/mkmodimg
 user_dirs += tools/uapi
+user_dirs += tools/lib/dxg
+user_dirs += tools/dxginfo
 selftest_dirs := $(wildcard selftests/*/Makefile)
 selftest_dirs := $(selftest_dirs:/Makefile=)
 
@@ -157,6 +159,12 @@ LIBEXECDIR ?= $(PREFIX)/libexec
 MAN1DIR ?= $(PREFIX)/share/man/man1
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 MAN8DIR ?= $(PREFIX)/share/man/man8
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# libdxg installs and uninstalls itself (tools/lib/dxg/Makefile).
+libdxg_make = $(MAKE) -C tools/lib/dxg O=$(O) DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) \
+	LIBDIR=$(LIBDIR) INCLUDEDIR=$(INCLUDEDIR) PKGCONFIGDIR=$(PKGCONFIGDIR)
 # The daemon's configuration is in /etc whatever PREFIX.
 HOSTLINKDCONF ?= /etc/hostlink/hostlinkd.conf
 installed := $(DESTDIR)$(MODDIR)/hostlink.ko $(DESTDIR)$(MODDIR)/dxg.ko \
@@ -167,7 +175,8 @@ installed := $(DESTDIR)$(MODDIR)/hostlink.ko $(DESTDIR)$(MODDIR)/dxg.ko \
 	$(DESTDIR)$(BINDIR)/mkmodimg $(DESTDIR)$(LIBEXECDIR)/hostlink/mkmodimg-seal \
 	$(DESTDIR)$(MAN1DIR)/mkmodimg.1 $(DESTDIR)$(SBINDIR)/modload \
 	$(DESTDIR)$(MAN8DIR)/modload.8 $(DESTDIR)$(SYSTEMDUNITDIR)/modload.service \
-	$(DESTDIR)$(UDEVRULESDIR)/61-modload.rules
+	$(DESTDIR)$(UDEVRULESDIR)/61-modload.rules \
+	$(DESTDIR)$(BINDIR)/dxginfo $(DESTDIR)$(MAN1DIR)/dxginfo.1
 
 hostlinkd_bin := $(O)/tools/hostlinkd/hostlinkd
 $(hostlinkd_bin): FORCE
@@ -180,8 +189,11 @@ $(modload_bin): FORCE
 	+$(MAKE) -C tools/modload O=$(O) $@
 $(seal_bin): FORCE
 	+$(MAKE) -C tools/mkmodimg O=$(O) $@
+dxginfo_bin := $(O)/tools/dxginfo/dxginfo
+$(dxginfo_bin): FORCE
+	+$(MAKE) -C tools/dxginfo O=$(O) $@
 
-install: modules $(hostlinkd_bin) $(modload_bin) $(seal_bin)
+install: modules $(hostlinkd_bin) $(modload_bin) $(seal_bin) $(dxginfo_bin)
 	install -d $(DESTDIR)$(MODDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MAN8DIR) \
 		$(dir $(DESTDIR)$(HOSTLINKDCONF))
@@ -204,13 +216,17 @@ install: modules $(hostlinkd_bin) $(modload_bin) $(seal_bin)
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/modload.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/modload.service
 	install -m 0644 tools/modload/61-modload.rules $(DESTDIR)$(UDEVRULESDIR)/
+	+$(libdxg_make) install
+	install -D -m 0755 $(dxginfo_bin) $(DESTDIR)$(BINDIR)/dxginfo
+	install -D -m 0644 tools/dxginfo/dxginfo.1 $(DESTDIR)$(MAN1DIR)/dxginfo.1
 	@# An existing configuration is the administrator's: keep it.
 	test -e $(DESTDIR)$(HOSTLINKDCONF) || \
 		install -m 0644 tools/hostlinkd/hostlinkd.conf $(DESTDIR)$(HOSTLINKDCONF)
-	$(if $(DESTDIR),,depmod -a $(kver) && systemd-sysusers hostlink.conf && udevadm control --reload)
+	$(if $(DESTDIR),,depmod -a $(kver) && ldconfig && systemd-sysusers hostlink.conf && udevadm control --reload)
 
 uninstall:
 	rm -f $(installed)
+	+$(libdxg_make) uninstall
 	-rmdir $(DESTDIR)$(MODDIR) $(dir $(DESTDIR)$(HOSTLINKDCONF)) \
 		$(DESTDIR)$(LIBEXECDIR)/hostlink 2>/dev/null
 	$(if $(DESTDIR),,depmod -a $(kver))

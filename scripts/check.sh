@@ -27,6 +27,11 @@ progs=(
 	"$out/tools/modload/tests/ml_image_test"
 	"$HOSTLINK_TOP/tools/modload/tests/modload_test.sh"
 	"$HOSTLINK_TOP/tools/mkmodimg/tests/mkmodimg_test.sh"
+	"$out/tools/lib/dxg/tests/dxg_cmd_test"
+	"$out/tools/lib/dxg/tests/dxg_api_test"
+	"$HOSTLINK_TOP/tools/lib/dxg/tests/libdxg_test.sh"
+	"$out/tools/dxginfo/tests/dxginfo_json_test"
+	"$HOSTLINK_TOP/tools/dxginfo/tests/dxginfo_test.sh"
 )
 
 passed=0 failed=0

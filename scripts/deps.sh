@@ -20,7 +20,7 @@ check_only=0
 
 # Everything outside the kernel pins, by Debian package name.
 base_pkgs=(
-	gcc make libc6-dev perl git python3
+	gcc make libc6-dev perl git python3 binutils pkgconf
 	clang libclang-rt-14-dev
 	kmod libkmod-dev
 	sparse

@@ -29,6 +29,12 @@ want=(
 	"opt/hl/share/man/man8/modload.8"
 	"opt/hl/lib/systemd/system/modload.service"
 	"opt/hl/lib/udev/rules.d/61-modload.rules"
+	"opt/hl/lib/libdxg.so.0.1.0"
+	"opt/hl/include/dxg/libdxg.h"
+	"opt/hl/include/dxg/linux/dxg.h"
+	"opt/hl/lib/pkgconfig/dxg.pc"
+	"opt/hl/bin/dxginfo"
+	"opt/hl/share/man/man1/dxginfo.1"
 )
 ok_if "make install DESTDIR= PREFIX=/opt/hl" mk install DESTDIR="$d" PREFIX=/opt/hl
 for f in "${want[@]}"; do
@@ -41,6 +47,10 @@ ok_if "the installed unit runs the installed daemon" \
 ok_if "the installed daemon runs" bash -c "'$d/opt/hl/sbin/hostlinkd' --version >/dev/null"
 ok_if "the installed mkmodimg finds its installed helper" \
 	bash -c "O=/nonexistent '$d/opt/hl/bin/mkmodimg' --version >/dev/null"
+ok_if "the installed dxginfo runs on the installed libdxg" \
+	bash -c "LD_LIBRARY_PATH='$d/opt/hl/lib' '$d/opt/hl/bin/dxginfo' --version >/dev/null"
+ok_if "the installed dxg.pc names the installed paths" \
+	grep -qx "libdir=/opt/hl/lib" "$d/opt/hl/lib/pkgconfig/dxg.pc"
 ok_if "the installed modload runs" bash -c "'$d/opt/hl/sbin/modload' --version >/dev/null"
 ok_if "the installed modload unit runs the installed modload" \
 	grep -q "^ExecStart=/opt/hl/sbin/modload" "$d/opt/hl/lib/systemd/system/modload.service"
