@@ -77,7 +77,8 @@ static int t_call(struct t_g *g, uint32_t op, const void *body, uint32_t blen,
 	int ret;
 
 	memcpy(buf, &req, sizeof(req));
-	memcpy(buf + sizeof(req), body, blen);
+	if (blen)
+		memcpy(buf + sizeof(req), body, blen);
 	ret = t_call_raw(g, op, buf, sizeof(req) + blen, &r);
 	if (ret)
 		return ret;
@@ -605,6 +606,46 @@ static void test_limits(void)
 	t_close(&g);
 }
 
+/* Bad dxg keys: exit 2, naming the file and line. */
+static void test_config(void)
+{
+	static const char *const bad[] = {
+		"dxg_adapter = soft0\n",
+		"dxg_adapter = :256M\n",
+		"dxg_adapter = a\tb:256M\n",
+		"dxg_adapter = soft0:12Q\n",
+		"dxg_adapter = soft0:256M:display\n",
+		"dxg_adapter = a:1M\ndxg_adapter = a:1M\n",
+		"dxg_workers = 0\n",
+		"dxg_max_memory = 1K\n",
+		"dxg_max_objects = lots\n",
+	};
+	char path[300], out[4096], want[320];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *args[] = { td_bin, "--config", path, "--no-vsock", "--hybrid",
+				       "/nonexistent/x", NULL };
+		int rc;
+
+		td_write("bad.conf", bad[i], path, sizeof(path));
+		rc = td_run(args, out, sizeof(out));
+		snprintf(want, sizeof(want), "%s:%u:", path, i == 5 ? 2 : 1);
+		t_ok(rc == 2 && strstr(out, want), "config '%.*s': exit 2, names %s",
+		     (int)strcspn(bad[i], "\n"), bad[i], want);
+	}
+	{
+		const char *args[] = { td_bin, "--config", path, "--no-vsock", "--hybrid",
+				       "/nonexistent/x", "--dxg-workers", "65", NULL };
+		int rc;
+
+		td_write("good.conf", "dxg_adapter = a:1M\ndxg_adapter = \xc3\xa9t\xc3\xa9:2G:compute\n",
+			 path, sizeof(path));
+		rc = td_run(args, out, sizeof(out));
+		t_ok(rc == 2 && strstr(out, "--dxg-workers"), "--dxg-workers 65: exit 2");
+	}
+}
+
 int main(void)
 {
 	const char *args[] = { "--trust-hybrid", "--listen", "dxg", "--dxg-fail-opcode", "8",
@@ -623,6 +664,7 @@ int main(void)
 	test_fault_and_parallel();
 	test_bulk();
 	test_limits();
+	test_config();
 	t_ok(td_alive(&d), "the daemon is still alive");
 	t_ok(td_stop(&d) == 0, "SIGTERM: exits 0");
 	td_cleanup();
