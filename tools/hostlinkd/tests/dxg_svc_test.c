@@ -586,6 +586,74 @@ out:
 	free(back);
 }
 
+static void test_lock_wait(void)
+{
+	struct dxg_wire_cmd_delay dl = { 0 };
+	struct dxg_wire_lock l = { .length = htole64(16), .flags = htole32(DXG_WIRE_LOCK_READ) };
+	struct dxg_wire_fence_value fv;
+	struct dxg_wire_req rq = { .process = htole64(7), .__reserved = htole64(1) };
+	uint8_t buf[128];
+	uint64_t allocs[1], id;
+	struct t_objs o;
+	struct t_g g;
+	uint32_t err;
+	long t0, ms;
+	int ret;
+
+	if (t_open(&g) || t_objs_make(&g, &o, 4096)) {
+		t_ok(0, "objects for the lock test");
+		return;
+	}
+	t_hdr(&dl.hdr, DXG_WIRE_CMD_DELAY, sizeof(dl));
+	dl.usec = htole32(200000);
+	allocs[0] = o.a;
+	t0 = t_now_ms();
+	ret = t_submit(&g, o.ctx, allocs, 1, o.fence, 1, &dl, sizeof(dl));
+	ret = ret ? ret : t_lock(&g, o.a, 0, 16, DXG_WIRE_LOCK_READ);
+	ms = t_now_ms() - t0;
+	t_ok(!ret && ms >= 150, "LOCK waits for the submission naming it (%d, %ld ms)", ret, ms);
+	t_ok(!t_unlock(&g, o.a), "UNLOCK");
+	ret = t_submit(&g, o.ctx, allocs, 1, o.fence, 2, &dl, sizeof(dl));
+	t_ok(!ret && t_lock(&g, o.a, 0, 16, DXG_WIRE_LOCK_READ | DXG_WIRE_LOCK_NOWAIT) == -EBUSY,
+	     "LOCK NOWAIT behind queued work: EBUSY");
+	/* a waiting LOCK, cancelled: the lock is dropped */
+	l.alloc = htole64(o.a);
+	memcpy(buf, &(struct dxg_wire_req){ .process = htole64(7), .nonce = htole64(g.nonce),
+					   .adapter = htole64(g.adapter) }, 32);
+	memcpy(buf + 32, &l, sizeof(l));
+	id = t_id++;
+	t_ok(!hlc_request(&g.c, id, DXG_WIRE_OP_LOCK, 0, NULL, buf, 32 + sizeof(l)) &&
+	     !hlc_cancel(&g.c, id) && !t_wait_fence(&g, o.fence, 2, &err, NULL) &&
+	     !t_lock(&g, o.a, 0, 16, DXG_WIRE_LOCK_READ) && !t_unlock(&g, o.a),
+	     "a cancelled waiting LOCK is dropped");
+	/* FENCE_SIGNAL's event comes before its reply */
+	fv.fence = htole64(o.fence);
+	fv.value = htole64(10);
+	while (g.nev)
+		hlc_frame_free(&g.ev[--g.nev]);
+	t_ok(!t_call(&g, DXG_WIRE_OP_FENCE_SIGNAL, &fv, sizeof(fv), NULL, 0) && g.nev == 1 &&
+	     t_is_fence(&g.ev[0], o.fence, 10, &err), "FENCE_SIGNAL: the event, then the reply");
+	{
+		struct hlc_frame f;
+
+		rq.nonce = htole64(g.nonce);
+		rq.adapter = htole64(g.adapter);
+		t_ok(!t_call_raw(&g, DXG_WIRE_OP_ADAPTER_CLOSE, &rq, sizeof(rq), &f) &&
+		     f.h.status == EINVAL, "a reserved field of dxg_wire_req: EINVAL");
+		hlc_frame_free(&f);
+	}
+	{
+		struct dxg_wire_submit sb = { .context = htole64(o.ctx), .n_allocs = htole16(2) };
+		uint64_t one = htole64(o.a);
+
+		memcpy(buf, &sb, sizeof(sb));
+		memcpy(buf + sizeof(sb), &one, 8);
+		t_ok(t_call(&g, DXG_WIRE_OP_SUBMIT, buf, sizeof(sb) + 8, NULL, 0) == -EPROTO &&
+		     hlc_wait_eof(g.c.fd, 5000) == 0, "SUBMIT shorter than its counts: EPROTO, closed");
+	}
+	t_close(&g);
+}
+
 static void test_limits(void)
 {
 	struct dxg_wire_alloc_create ac = { 0 };
@@ -663,6 +731,7 @@ int main(void)
 	test_objects_and_work();
 	test_fault_and_parallel();
 	test_bulk();
+	test_lock_wait();
 	test_limits();
 	test_config();
 	t_ok(td_alive(&d), "the daemon is still alive");
