@@ -108,6 +108,8 @@ static int t_destroy(struct t_g *g, uint32_t op, uint64_t id)
 }
 
 /* HELLO: its status; the first adapter's nonce in *@nonce. */
+static uint32_t t_max_frame = HOSTLINK_FRAME_DEFAULT;
+
 static int t_hello(struct t_g *g, uint64_t hfeat, uint16_t min, uint16_t max,
 		   unsigned int *n_adapters)
 {
@@ -120,8 +122,7 @@ static int t_hello(struct t_g *g, uint64_t hfeat, uint16_t min, uint16_t max,
 
 	memset(g, 0, sizeof(*g));
 	g->process = 7;
-	ret = hlc_hello(&g->c, t_path, 1, HOSTLINK_PROTO_MAX, HOSTLINK_FRAME_DEFAULT, hfeat,
-			"dxg");
+	ret = hlc_hello(&g->c, t_path, 1, HOSTLINK_PROTO_MAX, t_max_frame, hfeat, "dxg");
 	if (ret || g->c.status)
 		return ret ? ret : -1000;
 	ret = t_call_raw(g, DXG_WIRE_OP_HELLO, &h, sizeof(h), &r);
@@ -335,6 +336,11 @@ static void test_hello(void)
 	t_ok(t_hello(&g, HOSTLINK_FEAT_ALL & ~HOSTLINK_FEAT_EVENTS, 1, 1, &n) == -EOPNOTSUPP,
 	     "HELLO without HOSTLINK_FEAT_EVENTS: EOPNOTSUPP");
 	t_ok(hlc_wait_eof(g.c.fd, 5000) == 0, "... and the connection closes");
+	t_close(&g);
+	t_max_frame = 64 * 1024;
+	t_ok(t_hello(&g, HOSTLINK_FEAT_ALL, 1, 1, &n) == -EMSGSIZE,
+	     "HELLO on 64 KiB frames: EMSGSIZE");
+	t_max_frame = HOSTLINK_FRAME_DEFAULT;
 	t_close(&g);
 	t_ok(t_hello(&g, HOSTLINK_FEAT_ALL, 2, 3, &n) == -EPROTONOSUPPORT,
 	     "HELLO with versions 2-3: EPROTONOSUPPORT");
