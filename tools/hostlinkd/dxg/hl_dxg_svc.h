@@ -164,6 +164,24 @@ struct hl_dxg_bulk {
 	struct hl_daemon *d;
 };
 
+/* A LOCK waiting for queued work (struct hl_dxg_ctl.locks); hl_req.arg[0]. */
+struct hl_dxg_lockwait {
+	struct hl_list node;
+	struct hl_req *req;
+	struct hl_dxg_ad *ad;
+	struct hl_dxg_who who;
+	uint64_t alloc;
+};
+
+/* hl_dxg_events.c */
+extern const struct hl_dxg_notify_ops hl_dxg_notify;
+void hl_dxg_flush(struct hl_dxg_ctl *ctl);
+void hl_dxg_ctl_put(struct hl_dxg_ctl *ctl);
+void hl_dxg_ctl_free(struct hl_dxg_ctl *ctl);
+void hl_dxg_lockwait_free(struct hl_dxg_lockwait *lw);
+void hl_dxg_state_le(struct dxg_wire_device_state *out,
+		     const struct dxg_wire_device_state *st);
+
 /* hl_dxg_bulk.c */
 int hl_dxg_bulk_start(struct hl_req *req, struct hl_dxg_ad *ad,
 		      const struct hl_dxg_who *w, const struct dxg_wire_xfer *x,
