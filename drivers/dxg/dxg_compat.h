@@ -13,7 +13,7 @@
  * VMA flag setters: vm_flags became read-only behind vm_flags_set() and
  * vm_flags_clear() (which also take care of the VMA lock) in 6.3.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
 static inline void dxg_vm_flags_set(struct vm_area_struct *vma,
 				    vm_flags_t flags)
 {

@@ -29,7 +29,7 @@
 #define DXG_FS_MAGIC		0x64786766	/* "dxgf" */
 
 /* The first lock offset, in pages: far above any fence map. */
-#define DXG_MMAP_LOCK_BASE	(1UL << 16)
+#define DXG_MMAP_LOCK_BASE	BIT(16)
 
 static struct vfsmount *dxg_mnt;
 static struct inode *dxg_inode;

@@ -236,7 +236,7 @@ struct dxg_lock {
 	struct page **pages;
 	void *vaddr;
 	bool live;
-	struct mutex fault_lock;
+	struct mutex fault_lock;	/* orders faults against @live */
 };
 
 /**
