@@ -14,7 +14,7 @@
  * vm_flags accessors (the fence page; lock mappings).  Since 6.3
  * vma->vm_flags is written only through vm_flags_set()/_clear().
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#if KERNEL_VERSION(6, 3, 0) > LINUX_VERSION_CODE
 static inline void dxg_vm_flags_set(struct vm_area_struct *vma,
 				    vm_flags_t flags)
 {

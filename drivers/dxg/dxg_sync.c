@@ -42,9 +42,10 @@ bool dxg_sync_supported(void)
  */
 struct dxg_sync_fence {
 	struct dma_fence base;
-	spinlock_t lock;
+	spinlock_t lock;	/* the dma_fence's, nothing else */
 	struct list_head node;
 };
+
 static_assert(offsetof(struct dxg_sync_fence, base) == 0);
 
 static const char *dxg_sync_driver_name(struct dma_fence *f)
