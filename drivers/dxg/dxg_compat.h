@@ -1,31 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * dxg: the only place that knows kernel versions.  Each difference is
- * named after the feature it papers over.
+ * dxg: the one place that knows kernel versions and configurations.
+ * Each part is named after the feature it covers.
  */
 #ifndef _DXG_COMPAT_H
 #define _DXG_COMPAT_H
 
+#include <linux/kconfig.h>
 #include <linux/mm.h>
 #include <linux/version.h>
 
 /*
- * VMA flag setters: vm_flags became read-only behind vm_flags_set() and
- * vm_flags_clear() (which also take care of the VMA lock) in 6.3.
+ * vm_flags accessors (the fence page; lock mappings).  Since 6.3
+ * vma->vm_flags is written only through vm_flags_set()/_clear().
  */
-#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
-static inline void dxg_vm_flags_set(struct vm_area_struct *vma,
-				    vm_flags_t flags)
-{
-	vm_flags_set(vma, flags);
-}
-
-static inline void dxg_vm_flags_clear(struct vm_area_struct *vma,
-				      vm_flags_t flags)
-{
-	vm_flags_clear(vma, flags);
-}
-#else
+#if KERNEL_VERSION(6, 3, 0) > LINUX_VERSION_CODE
 static inline void dxg_vm_flags_set(struct vm_area_struct *vma,
 				    vm_flags_t flags)
 {
@@ -37,6 +26,26 @@ static inline void dxg_vm_flags_clear(struct vm_area_struct *vma,
 {
 	vma->vm_flags &= ~flags;
 }
+#else
+static inline void dxg_vm_flags_set(struct vm_area_struct *vma,
+				    vm_flags_t flags)
+{
+	vm_flags_set(vma, flags);
+}
+
+static inline void dxg_vm_flags_clear(struct vm_area_struct *vma,
+				      vm_flags_t flags)
+{
+	vm_flags_clear(vma, flags);
+}
 #endif
+
+/*
+ * sync_file export (dxg_sync.c): Kconfig selects SYNC_FILE, but built
+ * out of tree against a kernel without it there are no dma_fence or
+ * sync_file symbols to link to, and DXG_FENCE_EXPORT_SYNC_FILE is
+ * EOPNOTSUPP.
+ */
+#define DXG_HAVE_SYNC_FILE	IS_ENABLED(CONFIG_SYNC_FILE)
 
 #endif /* _DXG_COMPAT_H */

@@ -458,11 +458,14 @@ int dxg_fence_mmap(struct dxg_file *dfile, struct vm_area_struct *vma);
 void dxg_ev_add(struct dxg_evnode *ev);
 void dxg_ev_del(struct dxg_evnode *ev);
 struct dxg_evnode *dxg_ev_find(u64 process, u64 host_id);
+int dxg_fence_fail_errno(const struct dxg_fence *fence);
+void dxg_fence_device_lost(struct dxg_device *dev);
 
 /* dxg_sync.c */
 bool dxg_sync_supported(void);
 int dxg_fence_export_sync_file_ioctl(struct dxg_file *dfile, void *arg);
 void dxg_sync_signal(struct dxg_fence *fence);
+u64 dxg_sync_context_alloc(void);
 
 /* dxg_cmd.c: the host commands; each returns 0 or a negative errno. */
 int dxg_cmd_hello(struct dxg_wire_hello_reply *reply,
