@@ -235,6 +235,16 @@ static int dxg_fence_publish(struct dxg_fence *fence)
 	return 0;
 }
 
+/**
+ * dxg_fence_create_ioctl() - DXG_FENCE_CREATE
+ * @dfile: the file
+ * @arg: struct dxg_fence_create, the kernel's copy
+ *
+ * The slot is taken before the host is asked (ENOSPC when the page is
+ * full); the fence is published, and in the event table, last.
+ * Context: process context; takes dxg_file.lock, then dxg_ev_lock.
+ * Return: 0 or a negative errno (dxg.h lists them).
+ */
 int dxg_fence_create_ioctl(struct dxg_file *dfile, void *arg)
 {
 	struct dxg_fence_create *a = arg;
@@ -300,6 +310,14 @@ out_put:
 	return ret;
 }
 
+/**
+ * dxg_fence_destroy_ioctl() - DXG_FENCE_DESTROY
+ * @dfile: the file
+ * @arg: struct dxg_fence_destroy, the kernel's copy
+ *
+ * Context: process context.
+ * Return: 0, -ENOENT or -EINVAL.
+ */
 int dxg_fence_destroy_ioctl(struct dxg_file *dfile, void *arg)
 {
 	struct dxg_fence_destroy *a = arg;
@@ -367,6 +385,17 @@ static void dxg_fence_signal_local(struct dxg_fence *fence, u64 value)
 	spin_unlock_irqrestore(&dxg_ev_lock, flags);
 }
 
+/**
+ * dxg_fence_signal_ioctl() - DXG_FENCE_SIGNAL
+ * @dfile: the file
+ * @arg: struct dxg_fence_signal, the kernel's copy; written back on
+ *	error too (out_done)
+ *
+ * Every handle is looked up before any entry is sent; then each is
+ * sent in order and, once the host has it, applied in the guest too.
+ * Context: process context; no lock held across the host calls.
+ * Return: 0, or the errno that stopped it after out_done entries.
+ */
 int dxg_fence_signal_ioctl(struct dxg_file *dfile, void *arg)
 {
 	struct dxg_fence_signal *a = arg;
@@ -481,6 +510,16 @@ static int dxg_fence_wait_list(struct dxg_file *dfile,
 	return ret;
 }
 
+/**
+ * dxg_fence_wait_ioctl() - DXG_FENCE_WAIT
+ * @dfile: the file
+ * @arg: struct dxg_fence_wait, the kernel's copy
+ *
+ * Context: process context; sleeps interruptibly, holding fence
+ * references only.
+ * Return: 0, -ETIMEDOUT, -ERESTARTSYS, -ENOENT, -ENODEV, -EINVAL,
+ * -EFAULT or -ENOMEM.
+ */
 int dxg_fence_wait_ioctl(struct dxg_file *dfile, void *arg)
 {
 	struct dxg_fence_wait *a = arg;

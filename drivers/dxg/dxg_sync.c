@@ -72,6 +72,7 @@ static const struct dma_fence_ops dxg_sync_ops = {
 	.release = dxg_sync_release,
 };
 
+/* The dma_fence context of a new fence's exports. */
 u64 dxg_sync_context_alloc(void)
 {
 	return dma_fence_context_alloc(1);
@@ -115,6 +116,16 @@ void dxg_sync_signal(struct dxg_fence *fence)
 	}
 }
 
+/**
+ * dxg_fence_export_sync_file_ioctl() - DXG_FENCE_EXPORT_SYNC_FILE
+ * @dfile: the file
+ * @arg: struct dxg_fence_export_sync_file, the kernel's copy
+ *
+ * The fd is reserved here and installed by the dispatcher once out_fd
+ * has reached the caller (struct dxg_ioctl_call).
+ * Context: process context; takes dxg_ev_lock.
+ * Return: 0 or a negative errno (dxg.h lists them).
+ */
 int dxg_fence_export_sync_file_ioctl(struct dxg_file *dfile, void *arg)
 {
 	struct dxg_fence_export_sync_file *a = arg;
