@@ -20,6 +20,7 @@ progs=(
 	"$out/tools/hostlinkd/tests/dxg_wire_test"
 	"$out/tools/uapi/tests/dxg_uapi_test"
 	"$out/tools/hostlinkd/tests/dxg_engine_test"
+	"$out/tools/hostlinkd/tests/dxg_svc_test"
 	"$HOSTLINK_TOP/scripts/tests/kernel_choice_test.sh"
 	"$HOSTLINK_TOP/scripts/tests/deps_pins_test.sh"
 	"$HOSTLINK_TOP/tools/vmtest/tests/vmtest_args_test.sh"

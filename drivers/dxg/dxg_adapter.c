@@ -345,9 +345,10 @@ int dxg_adapter_enum_ioctl(struct dxg_file *dfile, void *arg)
 	u8 __user *out;
 	int ret = 0;
 
-	if (a->flags || a->__reserved ||
-	    a->entry_size < sizeof(*infos) || a->entry_size % 8 ||
-	    (!a->adapters_uptr && a->count))
+	/* counting only (no array) needs no entry size */
+	if (a->flags || a->__reserved || (!a->adapters_uptr && a->count) ||
+	    ((a->adapters_uptr || a->entry_size) &&
+	     (a->entry_size < sizeof(*infos) || a->entry_size % 8)))
 		return -EINVAL;
 	infos = kcalloc(DXG_WIRE_MAX_ADAPTERS, sizeof(*infos), GFP_KERNEL);
 	if (!infos)

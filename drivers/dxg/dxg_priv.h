@@ -26,6 +26,9 @@
  *                          values and errors, device states, waiters,
  *                          exported sync_files
  *       dxg_sync_fence.lock  (spinlock) one exported dma_fence
+ *   dxg_lock.fault_lock    (mutex) a lock's @live against its faults;
+ *                          taken inside mmap_lock (the fault handler),
+ *                          never with another dxg lock held
  *
  * No dxg mutex is held across a host call (dxg_cmd_*): an object being
  * worked on is pinned by a reference and marked busy instead.  The
@@ -221,7 +224,9 @@ struct dxg_alloc {
  * @pages: the buffer, memcg-charged.
  * @vaddr: the buffer mapped in the kernel (vmap).
  * @live: mappings may fault pages in; cleared before the buffer goes,
- *	under dxg_file.lock.
+ *	under @fault_lock (set before the lock is in dxg_file.maps).
+ * @fault_lock: orders a fault's page insertion against the clearing of
+ *	@live (dxg_mmap.c).
  */
 struct dxg_lock {
 	struct kref ref;
@@ -234,6 +239,7 @@ struct dxg_lock {
 	struct page **pages;
 	void *vaddr;
 	bool live;
+	struct mutex fault_lock;	/* orders faults against @live */
 };
 
 /**
@@ -270,7 +276,8 @@ struct dxg_fence {
  * @ahandles: open adapter handles (dxg_obj.node).
  * @alloc_bytes: bytes of the file's allocations.
  * @locked_bytes: bytes of its lock buffers.
- * @maps: fake mmap page offset -> struct dxg_lock, under @lock.
+ * @maps: fake mmap page offset -> struct dxg_lock, changed under @lock;
+ *	dxg_mmap() looks up under its xa_lock (mmap_lock is held there).
  * @process: its wire process id: picked at open, never reused.
  * @enum_seq: dxg_hosts.seq at its last DXG_ADAPTER_ENUM (EPOLLIN).
  * @fence_page: the fence page(s), out_fence_map_size bytes, vmalloc_user.
@@ -424,6 +431,7 @@ int dxg_alloc_destroy_ioctl(struct dxg_file *dfile, void *arg);
 int dxg_alloc_lock_ioctl(struct dxg_file *dfile, void *arg);
 int dxg_alloc_unlock_ioctl(struct dxg_file *dfile, void *arg);
 void dxg_alloc_drop_lock(struct dxg_alloc *alloc);
+void dxg_lock_put(struct dxg_lock *lk);
 
 /* dxg_mmap.c */
 int dxg_mmap_init(void);
@@ -450,11 +458,14 @@ int dxg_fence_mmap(struct dxg_file *dfile, struct vm_area_struct *vma);
 void dxg_ev_add(struct dxg_evnode *ev);
 void dxg_ev_del(struct dxg_evnode *ev);
 struct dxg_evnode *dxg_ev_find(u64 process, u64 host_id);
+int dxg_fence_fail_errno(const struct dxg_fence *fence);
+void dxg_fence_device_lost(struct dxg_device *dev);
 
 /* dxg_sync.c */
 bool dxg_sync_supported(void);
 int dxg_fence_export_sync_file_ioctl(struct dxg_file *dfile, void *arg);
 void dxg_sync_signal(struct dxg_fence *fence);
+u64 dxg_sync_context_alloc(void);
 
 /* dxg_cmd.c: the host commands; each returns 0 or a negative errno. */
 int dxg_cmd_hello(struct dxg_wire_hello_reply *reply,

@@ -19,7 +19,6 @@
 void hl_config_init(struct hl_config *cfg)
 {
 	*cfg = (struct hl_config){
-		.nlisten = 1,
 		.listen_src = HL_SRC_DEFAULT,
 		.vsock = true,
 		.control_threads = true,
@@ -30,10 +29,21 @@ void hl_config_init(struct hl_config *cfg)
 		.log_level = HL_LOG_INFO,
 		.proto_min = HOSTLINK_PROTO_MIN,
 		.proto_max = HOSTLINK_PROTO_MAX,
+		.nlisten = 2,
+		.dxg_nadapters = 1,
+		.dxg_adapters_src = HL_SRC_DEFAULT,
+		.dxg_workers = 2,
+		.dxg_max_memory = 512U << 20,
+		.dxg_max_objects = 4096,
 	};
 	snprintf(cfg->listen[0].service, sizeof(cfg->listen[0].service), "%s",
 		 hl_svc_test.name);
 	cfg->listen[0].port = hl_svc_test.port;
+	snprintf(cfg->listen[1].service, sizeof(cfg->listen[1].service), "%s",
+		 hl_svc_dxg.name);
+	cfg->listen[1].port = hl_svc_dxg.port;
+	snprintf(cfg->dxg_adapters[0].name, sizeof(cfg->dxg_adapters[0].name), "soft0");
+	cfg->dxg_adapters[0].memory = 256U << 20;
 }
 
 void hl_config_free(struct hl_config *cfg)
@@ -145,13 +155,111 @@ static int hl_config_listen(struct hl_config *cfg, enum hl_config_source src,
 	return 0;
 }
 
+/*
+ * An adapter name as the dxg wire wants it: 1 to DXG_WIRE_NAME_LEN - 1
+ * bytes of UTF-8 (shortest forms, no surrogates), no control characters
+ * (C0, DEL, C1).  Here also no ':', which ends it.
+ */
+static bool hl_dxg_name_ok(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	if (!len || len >= DXG_WIRE_NAME_LEN)
+		return false;
+	while (p < end) {
+		uint32_t cp;
+		unsigned int n, i;
+
+		if (*p < 0x80) {
+			if (*p < 0x20 || *p == 0x7f || *p == ':')
+				return false;
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0) {
+			n = 1;
+			cp = *p & 0x1f;
+		} else if ((*p & 0xf0) == 0xe0) {
+			n = 2;
+			cp = *p & 0x0f;
+		} else if ((*p & 0xf8) == 0xf0) {
+			n = 3;
+			cp = *p & 0x07;
+		} else {
+			return false;
+		}
+		if ((size_t)(end - p) <= n)
+			return false;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+/* dxg_adapter = NAME:MEMORY[:compute]; a source's first replaces the list. */
+static int hl_config_dxg_adapter(struct hl_config *cfg, enum hl_config_source src,
+				 const char *v, char *err, size_t errlen)
+{
+	const char *colon = strchr(v, ':'), *opt;
+	struct hl_dxg_adapter_cfg a = { 0 };
+	char mem[32];
+	size_t nlen, mlen;
+	unsigned int i;
+
+	if (!colon)
+		return hl_cfg_fail(err, errlen, "bad dxg_adapter '%s': expected NAME:MEMORY[:compute]",
+				   v);
+	nlen = colon - v;
+	if (!hl_dxg_name_ok(v, nlen))
+		return hl_cfg_fail(err, errlen,
+				   "bad dxg_adapter name '%.*s': 1-%u bytes of UTF-8, no control characters or ':'",
+				   (int)nlen, v, DXG_WIRE_NAME_LEN - 1);
+	memcpy(a.name, v, nlen);
+	opt = strchr(colon + 1, ':');
+	mlen = opt ? (size_t)(opt - colon - 1) : strlen(colon + 1);
+	if (mlen >= sizeof(mem))
+		mlen = sizeof(mem) - 1;
+	memcpy(mem, colon + 1, mlen);
+	mem[mlen] = '\0';
+	if (hl_parse_u64(mem, true, 1U << 20, 1ULL << 40, &a.memory))
+		return hl_cfg_fail(err, errlen,
+				   "bad dxg_adapter memory '%s': expected a size (K, M, G) 1M-1024G",
+				   mem);
+	if (opt) {
+		if (strcmp(opt + 1, "compute"))
+			return hl_cfg_fail(err, errlen,
+					   "bad dxg_adapter option '%s': expected compute", opt + 1);
+		a.compute_only = true;
+	}
+	if (cfg->dxg_adapters_src != src) {
+		cfg->dxg_adapters_src = src;
+		cfg->dxg_nadapters = 0;
+	}
+	for (i = 0; i < cfg->dxg_nadapters; i++)
+		if (!strcmp(cfg->dxg_adapters[i].name, a.name))
+			return hl_cfg_fail(err, errlen, "dxg_adapter %s listed twice", a.name);
+	if (cfg->dxg_nadapters == DXG_WIRE_MAX_ADAPTERS)
+		return hl_cfg_fail(err, errlen, "more than %u dxg_adapter entries",
+				   DXG_WIRE_MAX_ADAPTERS);
+	cfg->dxg_adapters[cfg->dxg_nadapters++] = a;
+	return 0;
+}
+
 /* One numeric key: its bounds and where it goes. */
 struct hl_config_num {
 	const char *key;
 	bool size;
 	uint64_t min, max;
 	size_t offset;
-	size_t width;		/* 1, 4 or 8 bytes */
+	size_t width;		/* 1, 2, 4 or 8 bytes */
 	bool hidden;		/* for tests: flags only */
 };
 
@@ -168,6 +276,10 @@ static const struct hl_config_num hl_config_nums[] = {
 	       false),
 	HL_NUM("proto_min", false, 1, 255, proto_min, true),
 	HL_NUM("proto_max", false, 1, 255, proto_max, true),
+	HL_NUM("dxg_workers", false, 1, 64, dxg_workers, false),
+	HL_NUM("dxg_max_memory", true, 1U << 20, 1ULL << 40, dxg_max_memory, false),
+	HL_NUM("dxg_max_objects", false, 8, 1U << 20, dxg_max_objects, false),
+	HL_NUM("dxg_fail_opcode", false, 0, DXG_WIRE_CMD_TIMESTAMP, dxg_fail_opcode, true),
 };
 
 static int hl_config_set_num(struct hl_config *cfg, const struct hl_config_num *n,
@@ -184,6 +296,10 @@ static int hl_config_set_num(struct hl_config *cfg, const struct hl_config_num *
 		uint8_t x = val;
 
 		memcpy(dst, &x, 1);
+	} else if (n->width == 2) {
+		uint16_t x = val;
+
+		memcpy(dst, &x, 2);
 	} else if (n->width == 4) {
 		uint32_t x = val;
 
@@ -220,6 +336,8 @@ int hl_config_set(struct hl_config *cfg, enum hl_config_source src,
 	}
 	if (!strcmp(key, "listen"))
 		return hl_config_listen(cfg, src, value, err, errlen);
+	if (!strcmp(key, "dxg_adapter"))
+		return hl_config_dxg_adapter(cfg, src, value, err, errlen);
 	if (!strcmp(key, "hybrid")) {
 		char *dup = NULL;
 

@@ -11,12 +11,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/dxg_wire.h>
 #include <linux/hostlink.h>
 
 #include "hl_log.h"
 
 #define HL_CONFIG_DEFAULT	"/etc/hostlink/hostlinkd.conf"
 #define HL_MAX_LISTEN		16
+
+/* One software GPU of the dxg service (dxg_adapter = NAME:MEMORY[:compute]). */
+struct hl_dxg_adapter_cfg {
+	char name[DXG_WIRE_NAME_LEN];
+	uint64_t memory;
+	bool compute_only;
+};
 
 struct hl_listen {
 	char service[HOSTLINK_NAME_LEN + 1];
@@ -46,6 +54,13 @@ struct hl_config {
 	uint32_t max_frame;
 	enum hl_log_level log_level;
 	uint8_t proto_min, proto_max;	/* for tests of version mismatch */
+	struct hl_dxg_adapter_cfg dxg_adapters[DXG_WIRE_MAX_ADAPTERS];
+	unsigned int dxg_nadapters;
+	enum hl_config_source dxg_adapters_src;	/* as listen_src */
+	uint32_t dxg_workers;		/* per adapter */
+	uint64_t dxg_max_memory;	/* allocation bytes per guest and adapter */
+	uint32_t dxg_max_objects;	/* per guest process */
+	uint16_t dxg_fail_opcode;	/* for tests: first such command fails, EIO */
 };
 
 void hl_config_init(struct hl_config *cfg);

@@ -275,6 +275,11 @@ void hl_conn_tx_done(struct hl_conn *c, size_t n)
 	hl_conn_update_block(c);
 	if (was_over && !hl_guest_over(g))
 		hl_guest_recheck(g);
+	/* A streaming service refills from hl_conn_kick(), not from here. */
+	if (c->state == HL_CONN_RAW && c->svc->writable && !c->kick) {
+		c->kick = true;
+		hl_conn_mark_dirty(c);
+	}
 	if (c->state == HL_CONN_CLOSING && !c->txq.bytes)
 		hl_conn_close(c, false, NULL);
 }
@@ -414,6 +419,10 @@ void hl_conn_kick(struct hl_conn *c)
 	 */
 	if (!c->reading)
 		hl_conn_process(c);
+	if (c->state == HL_CONN_RAW && c->svc->writable) {
+		c->svc->writable(c);
+		return;
+	}
 	hl_proto_resume(c);
 }
 

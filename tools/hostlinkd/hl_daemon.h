@@ -53,6 +53,7 @@
 struct hl_conn;
 struct hl_req;
 struct hl_daemon;
+struct hl_dxg_host;
 
 /**
  * struct hl_service - one service of the daemon
@@ -67,7 +68,12 @@ struct hl_daemon;
  *	in raw mode now.  @priv is what hl_token_issue() was given.
  * @raw_data: bytes on an attached connection; all are consumed.
  * @raw_eof: the peer shut down its side of an attached connection.
+ * @writable: an attached connection sent some of its queue and may take
+ *	more (optional): for services that stream more than they queue.
  * @conn_close: the connection is going away (optional).
+ * @start: the daemon starts, before any connection (optional); 0 or
+ *	-errno, which stops it.
+ * @stop: the daemon stops, after every connection is gone (optional).
  */
 struct hl_service {
 	const char *name;
@@ -78,11 +84,17 @@ struct hl_service {
 	int (*attach)(struct hl_conn *c, void *priv);
 	void (*raw_data)(struct hl_conn *c, const uint8_t *buf, size_t len);
 	void (*raw_eof)(struct hl_conn *c);
+	void (*writable)(struct hl_conn *c);
 	void (*conn_close)(struct hl_conn *c);
+	int (*start)(struct hl_daemon *d);
+	void (*stop)(struct hl_daemon *d);
 };
 
 extern const struct hl_service hl_svc_test;
+extern const struct hl_service hl_svc_dxg;
 const struct hl_service *hl_service_find(const char *name);
+int hl_services_start(struct hl_daemon *d);
+void hl_services_stop(struct hl_daemon *d);
 
 /*
  * Connection slots, counted apart so that guest processes cannot crowd
@@ -289,6 +301,7 @@ struct hl_post {
  * @post_closed: shutdown has begun: no more posts.
  * @next_serial: for hl_conn.serial.
  * @log_rl: what guests can make it log, all together.
+ * @dxg: the GPU service's engines (dxg/hl_dxg_svc.c), once started.
  */
 struct hl_daemon {
 	const struct hl_config *cfg;
@@ -308,6 +321,7 @@ struct hl_daemon {
 	bool post_closed;
 	uint64_t next_serial;
 	struct hl_ratelimit log_rl;
+	struct hl_dxg_host *dxg;
 };
 
 void hl_daemon_init(struct hl_daemon *d, const struct hl_config *cfg);
@@ -387,6 +401,8 @@ void hl_req_wait_drain(struct hl_req *req);
  */
 int hl_conn_event(struct hl_conn *c, uint32_t op, uint64_t key,
 		  const void *data, uint32_t len);
+const void *hl_conn_event_held(struct hl_conn *c, uint32_t op, uint64_t key,
+			       uint32_t *len);
 void hl_event_flush(struct hl_conn *c);
 void hl_event_drop_conn(struct hl_conn *c);
 
@@ -396,5 +412,6 @@ int hl_token_redeem(struct hl_conn *c, const struct hl_hdr *h,
 		    const struct hl_attach *a, const struct hl_service **svc,
 		    void **priv, char *why, size_t whylen);
 void hl_token_drop_conn(struct hl_conn *c);
+void hl_token_revoke(struct hl_conn *c, const void *priv);
 
 #endif /* HL_DAEMON_H */

@@ -143,3 +143,19 @@ int hl_conn_event(struct hl_conn *c, uint32_t op, uint64_t key,
 		return hl_event_queue(c, op, data, len);
 	return hl_event_hold(c, op, key, data, len);
 }
+
+/*
+ * The payload of the event held with @op and @key, which the next one
+ * of the same op and key would supersede, or NULL: for a service that
+ * folds what it would lose into the new one.
+ */
+const void *hl_conn_event_held(struct hl_conn *c, uint32_t op, uint64_t key,
+			       uint32_t *len)
+{
+	struct hl_event *ev = hl_event_find(c, op, key);
+
+	if (!ev)
+		return NULL;
+	*len = ev->len;
+	return ev->data;
+}

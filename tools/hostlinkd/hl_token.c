@@ -154,3 +154,16 @@ void hl_token_drop_conn(struct hl_conn *c)
 	while (!hl_list_empty(&c->tokens))
 		hl_token_free(hl_list_first(&c->tokens, struct hl_token, cnode));
 }
+
+/* The service takes back what it gave hl_token_issue() on @c: unused tokens go. */
+void hl_token_revoke(struct hl_conn *c, const void *priv)
+{
+	struct hl_list *pos, *tmp;
+
+	hl_list_for_each_safe(pos, tmp, &c->tokens) {
+		struct hl_token *t = hl_list_entry(pos, struct hl_token, cnode);
+
+		if (t->priv == priv)
+			hl_token_free(t);
+	}
+}

@@ -40,6 +40,11 @@ enum {
 	HL_OPT_READY_FILE,
 	HL_OPT_PROTO_MIN,
 	HL_OPT_PROTO_MAX,
+	HL_OPT_DXG_ADAPTER,
+	HL_OPT_DXG_WORKERS,
+	HL_OPT_DXG_MAX_MEMORY,
+	HL_OPT_DXG_MAX_OBJECTS,
+	HL_OPT_DXG_FAIL_OPCODE,
 };
 
 static const struct option hl_options[] = {
@@ -59,9 +64,14 @@ static const struct option hl_options[] = {
 	{ "max-frame", required_argument, NULL, HL_OPT_MAX_FRAME },
 	{ "log-level", required_argument, NULL, HL_OPT_LOG_LEVEL },
 	{ "ready-file", required_argument, NULL, HL_OPT_READY_FILE },
-	/* Not in --help: to test version mismatch. */
+	{ "dxg-adapter", required_argument, NULL, HL_OPT_DXG_ADAPTER },
+	{ "dxg-workers", required_argument, NULL, HL_OPT_DXG_WORKERS },
+	{ "dxg-max-memory", required_argument, NULL, HL_OPT_DXG_MAX_MEMORY },
+	{ "dxg-max-objects", required_argument, NULL, HL_OPT_DXG_MAX_OBJECTS },
+	/* Not in --help: to test version mismatch and device faults. */
 	{ "proto-min", required_argument, NULL, HL_OPT_PROTO_MIN },
 	{ "proto-max", required_argument, NULL, HL_OPT_PROTO_MAX },
+	{ "dxg-fail-opcode", required_argument, NULL, HL_OPT_DXG_FAIL_OPCODE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -89,6 +99,11 @@ static const struct {
 	{ HL_OPT_LOG_LEVEL, "log_level", NULL },
 	{ HL_OPT_PROTO_MIN, "proto_min", NULL },
 	{ HL_OPT_PROTO_MAX, "proto_max", NULL },
+	{ HL_OPT_DXG_ADAPTER, "dxg_adapter", NULL },
+	{ HL_OPT_DXG_WORKERS, "dxg_workers", NULL },
+	{ HL_OPT_DXG_MAX_MEMORY, "dxg_max_memory", NULL },
+	{ HL_OPT_DXG_MAX_OBJECTS, "dxg_max_objects", NULL },
+	{ HL_OPT_DXG_FAIL_OPCODE, "dxg_fail_opcode", NULL },
 };
 
 static const char *hl_option_name(int opt)
@@ -110,7 +125,7 @@ static void hl_usage(FILE *f)
 		"\n"
 		"  --config FILE          configuration file (default %s)\n"
 		"  --listen SERVICE[:PORT] serve SERVICE on PORT; repeat for more\n"
-		"                         (default test:%u)\n"
+		"                         (default test:%u and dxg:%u)\n"
 		"  --vsock, --no-vsock    listen on AF_VSOCK or not (default: yes)\n"
 		"  --hybrid PATH          also listen on unix sockets PATH_<port>\n"
 		"  --allow-loopback       accept guests on the loopback CID 1\n"
@@ -127,11 +142,17 @@ static void hl_usage(FILE *f)
 		"  --max-frame SIZE       largest payload accepted (default 1M)\n"
 		"  --log-level LEVEL      debug, info, warn, error or none\n"
 		"  --ready-file PATH      create PATH once every listener is up\n"
+		"  --dxg-adapter NAME:MEMORY[:compute]\n"
+		"                         a software GPU of the dxg service; repeat\n"
+		"                         for more (default soft0:256M)\n"
+		"  --dxg-workers N        dxg worker threads per adapter (default 2)\n"
+		"  --dxg-max-memory SIZE  dxg allocation bytes per guest (512M)\n"
+		"  --dxg-max-objects N    dxg objects per guest process (4096)\n"
 		"  --help                 this text\n"
 		"  --version              the version\n"
 		"\n"
 		"Flags override the configuration file; see hostlinkd(8).\n",
-		HL_CONFIG_DEFAULT, HOSTLINK_PORT_TEST);
+		HL_CONFIG_DEFAULT, HOSTLINK_PORT_TEST, HOSTLINK_PORT_DXG);
 }
 
 static int hl_bad_usage(const char *fmt, const char *arg)
@@ -227,6 +248,7 @@ int main(int argc, char **argv)
 	const char *ready_file = NULL;
 	struct hl_config cfg;
 	struct hl_daemon d;
+	bool started = false;
 	struct hl_loop l;
 	int ret, status = 1;
 
@@ -243,6 +265,13 @@ int main(int argc, char **argv)
 		hl_err("cannot set up the event loop: %s", strerror(-ret));
 		goto out;
 	}
+	/* After the loop's wake-up exists: services' threads post to it. */
+	ret = hl_services_start(&d);
+	if (ret) {
+		hl_err("cannot start the services: %s", strerror(-ret));
+		goto out;
+	}
+	started = true;
 	ret = hl_loop_listen(&l);
 	if (ret)
 		goto out;
@@ -261,6 +290,8 @@ int main(int argc, char **argv)
 		status = 0;
 out:
 	hl_loop_free(&l);
+	if (started)
+		hl_services_stop(&d);
 	hl_daemon_free(&d);
 	hl_config_free(&cfg);
 	return status;

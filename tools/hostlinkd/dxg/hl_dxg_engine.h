@@ -25,6 +25,7 @@
 #ifndef HL_DXG_ENGINE_H
 #define HL_DXG_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/dxg_wire.h>
@@ -180,6 +181,10 @@ int hl_dxg_alloc_read(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 int hl_dxg_alloc_write(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 		       uint64_t alloc, uint64_t offset, const void *buf,
 		       uint64_t length);
+/* The checks of READ (@write false) or WRITE alone, for a bulk transfer. */
+int hl_dxg_xfer_check(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
+		      uint64_t alloc, uint64_t offset, uint64_t length,
+		      bool write);
 
 int hl_dxg_fence_create(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 			uint64_t device, uint64_t value, uint64_t *out_fence);

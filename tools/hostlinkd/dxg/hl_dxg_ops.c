@@ -354,12 +354,12 @@ int hl_dxg_unlock(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 	return HL_DXG_LOCKED(g, hl_dxg_unlock_locked(g, w, alloc, false));
 }
 
+/* @rbuf or @wbuf is the copy's buffer; with neither, the checks alone. */
 static int hl_dxg_xfer_locked(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 			      uint64_t id, uint64_t offset, void *rbuf,
-			      const void *wbuf, uint64_t length)
+			      const void *wbuf, uint64_t length, uint32_t need)
 {
 	struct hl_dxg_alloc *a;
-	uint32_t need = rbuf ? DXG_WIRE_LOCK_READ : DXG_WIRE_LOCK_WRITE;
 	int ret = hl_dxg_alloc_find(g, w, id, &a);
 
 	if (ret)
@@ -374,7 +374,7 @@ static int hl_dxg_xfer_locked(struct hl_dxg_guest *g, const struct hl_dxg_who *w
 		return -EBUSY;
 	if (rbuf)
 		memcpy(rbuf, (uint8_t *)a->mem + offset, length);
-	else
+	else if (wbuf)
 		memcpy((uint8_t *)a->mem + offset, wbuf, length);
 	return 0;
 }
@@ -384,7 +384,8 @@ int hl_dxg_alloc_read(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 		      uint64_t length)
 {
 	return HL_DXG_LOCKED(g, hl_dxg_xfer_locked(g, w, alloc, offset, buf,
-						   NULL, length));
+						   NULL, length,
+						   DXG_WIRE_LOCK_READ));
 }
 
 int hl_dxg_alloc_write(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
@@ -392,7 +393,18 @@ int hl_dxg_alloc_write(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 		       uint64_t length)
 {
 	return HL_DXG_LOCKED(g, hl_dxg_xfer_locked(g, w, alloc, offset, NULL,
-						   buf, length));
+						   buf, length,
+						   DXG_WIRE_LOCK_WRITE));
+}
+
+int hl_dxg_xfer_check(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
+		      uint64_t alloc, uint64_t offset, uint64_t length,
+		      bool write)
+{
+	return HL_DXG_LOCKED(g, hl_dxg_xfer_locked(g, w, alloc, offset, NULL,
+						   NULL, length, write ?
+						   DXG_WIRE_LOCK_WRITE :
+						   DXG_WIRE_LOCK_READ));
 }
 
 static int hl_dxg_fence_create_locked(struct hl_dxg_guest *g,
