@@ -130,7 +130,8 @@ vm-vmtest vm-demo vm-shell vm-bench: modules
 
 # Benchmarks in a VM (stock 6.1 unless KVER says), BENCH=<prefix> to
 # pick; lines "bench <name>: ... ratio <r>" (DESIGN section 8).
-# BENCH_ARGS passes options (--runs, --rtt-iters, --bulk-mib) through.
+# BENCH_ARGS passes options (--runs, --rtt-iters, --bulk-mib) through,
+# --dxg-NAME to dxg-bench alone (tools/bench/vm-benches).
 # scripts/bench.sh runs the VM part (vm-bench) and the host-side
 # figures (the modules image builder, microvm against q35).
 bench_run = --run "BENCH_FILTER=$(BENCH) $(CURDIR)/tools/bench/vm-benches $(BENCH_ARGS)"

@@ -3,10 +3,11 @@
 #
 # make bench: every benchmark whose name starts with $BENCH (all when
 # empty), one line per figure in the form of DESIGN section 8.
-#   in the VM:   hostlink-* (the channel), modload-vs-modprobe
+#   in the VM:   hostlink-* (the channel), dxg-* (the GPU device),
+#                modload-vs-modprobe
 #   on the host: mkmodimg-time, mkmodimg-size, vm-boot-microvm
 # KVER picks the kernel (stock 6.1 by default); BENCH_ARGS go to
-# hostlink-bench.
+# hostlink-bench and dxg-bench (tools/bench/vm-benches says which).
 
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -26,7 +27,7 @@ steal_note() {
 		echo "bench-host: $2: CPU steal $(((s1 - s0) * 100 / (t1 - t0)))% of this machine's CPU time"
 }
 rc=0
-if want hostlink || want modload; then
+if want hostlink || want dxg || want modload; then
 	ticks=$(cpu_ticks)
 	make -s vm-bench KVER="${KVER:-6.1}" BENCH="$filter" || rc=1
 	steal_note "$ticks" "VM benchmarks"

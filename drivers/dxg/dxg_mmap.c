@@ -42,8 +42,12 @@ static int dxg_fs_init_fs_context(struct fs_context *fc)
 	return init_pseudo(fc, DXG_FS_MAGIC) ? 0 : -ENOMEM;
 }
 
+/*
+ * No .owner: the mount lives from module init to module exit, and a
+ * mount holds its filesystem type's owner, so with one the module could
+ * never be unloaded.  Open files hold the module through dxg_fops.
+ */
 static struct file_system_type dxg_fs_type = {
-	.owner = THIS_MODULE,
 	.name = "dxg",
 	.init_fs_context = dxg_fs_init_fs_context,
 	.kill_sb = kill_anon_super,
