@@ -116,7 +116,7 @@ static int dxg_hello_check(const struct dxg_wire_hello_reply *hr,
 			return -EPROTO;
 		}
 		if (!dxg_name_ok(ads[i].name)) {
-			*why = "an adapter name that is empty, unterminated, unpadded or has control characters";
+			*why = "an adapter name empty, unterminated or unprintable";
 			return -EPROTO;
 		}
 		for (j = 0; j < i; j++) {

@@ -231,8 +231,9 @@ int dxg_device_get_state_ioctl(struct dxg_file *dfile, void *arg)
 		a->out_cmd_offset = DXG_NO_CMD;
 		a->out_opcode = 0;
 		if (a->out_state == DXG_DEVICE_FAULTED) {
-			a->out_context = dxg_context_handle(dev,
-						le64_to_cpu(st.context));
+			u64 ctx = le64_to_cpu(st.context);
+
+			a->out_context = dxg_context_handle(dev, ctx);
 			a->out_submit = le64_to_cpu(st.submit);
 			a->out_cmd_offset = le32_to_cpu(st.cmd_offset);
 			a->out_opcode = le16_to_cpu(st.opcode);

@@ -57,6 +57,7 @@ MODULE_PARM_DESC(lock_timeout_ms,
 
 struct workqueue_struct *dxg_wq;
 
+/* Every open file, for host loss to wake their waiters; under the mutex. */
 DEFINE_MUTEX(dxg_files_lock);
 LIST_HEAD(dxg_files);
 

@@ -73,6 +73,7 @@ struct dxg_stats {
 	atomic64_t bad_replies;		/* replies that broke the protocol */
 	atomic64_t hellos;		/* HELLOs that succeeded */
 };
+
 extern struct dxg_stats dxg_stats;
 
 /**
@@ -288,7 +289,7 @@ struct dxg_fence {
  * @release_work: the host-side close after the last fput.
  */
 struct dxg_file {
-	struct mutex lock;
+	struct mutex lock;	/* see above */
 	struct xarray handles;
 	u32 gen;
 	unsigned int nhandles;
@@ -307,7 +308,7 @@ struct dxg_file {
 
 /* The host's state and adapters (dxg_adapter.c). */
 struct dxg_hosts {
-	struct mutex lock;
+	struct mutex lock;	/* protects all of it */
 	u64 epoch;
 	bool ready;
 	u16 version;
@@ -317,6 +318,7 @@ struct dxg_hosts {
 	u64 seq;
 	wait_queue_head_t poll_wq;
 };
+
 extern struct dxg_hosts dxg_hosts;
 
 /* The event table (dxg_fence.c): fences and devices by (process, id). */

@@ -18,20 +18,27 @@
 static struct kobject *dxg_gpu_kobj;
 static struct kobject *dxg_adapters_kobj;
 
-#define DXG_STAT_ATTR(field)						\
-static ssize_t field##_show(struct kobject *kobj,			\
-			    struct kobj_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, "%lld\n",				\
-			  (long long)atomic64_read(&dxg_stats.field));	\
-}									\
-static struct kobj_attribute dxg_stat_##field = __ATTR_RO(field)
+/* A counter of struct dxg_stats as a read-only file. */
+struct dxg_stat_attr {
+	struct kobj_attribute attr;
+	atomic64_t *counter;
+};
 
-DXG_STAT_ATTR(events);
-DXG_STAT_ATTR(events_dropped);
-DXG_STAT_ATTR(values_dropped);
-DXG_STAT_ATTR(bad_replies);
-DXG_STAT_ATTR(hellos);
+static ssize_t dxg_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	struct dxg_stat_attr *sa = container_of(attr, struct dxg_stat_attr, attr);
+
+	return sysfs_emit(buf, "%lld\n", (long long)atomic64_read(sa->counter));
+}
+
+static struct dxg_stat_attr dxg_stat_attrs[] = {
+	{ __ATTR(events, 0444, dxg_stat_show, NULL), &dxg_stats.events },
+	{ __ATTR(events_dropped, 0444, dxg_stat_show, NULL), &dxg_stats.events_dropped },
+	{ __ATTR(values_dropped, 0444, dxg_stat_show, NULL), &dxg_stats.values_dropped },
+	{ __ATTR(bad_replies, 0444, dxg_stat_show, NULL), &dxg_stats.bad_replies },
+	{ __ATTR(hellos, 0444, dxg_stat_show, NULL), &dxg_stats.hellos },
+};
 
 static ssize_t host_version_show(struct kobject *kobj,
 				 struct kobj_attribute *attr, char *buf)
@@ -43,14 +50,15 @@ static ssize_t host_version_show(struct kobject *kobj,
 	mutex_unlock(&dxg_hosts.lock);
 	return sysfs_emit(buf, "%u\n", version);
 }
+
 static struct kobj_attribute dxg_stat_host_version = __ATTR_RO(host_version);
 
 static struct attribute *dxg_gpu_attrs[] = {
-	&dxg_stat_events.attr,
-	&dxg_stat_events_dropped.attr,
-	&dxg_stat_values_dropped.attr,
-	&dxg_stat_bad_replies.attr,
-	&dxg_stat_hellos.attr,
+	&dxg_stat_attrs[0].attr.attr,
+	&dxg_stat_attrs[1].attr.attr,
+	&dxg_stat_attrs[2].attr.attr,
+	&dxg_stat_attrs[3].attr.attr,
+	&dxg_stat_attrs[4].attr.attr,
 	&dxg_stat_host_version.attr,
 	NULL,
 };
