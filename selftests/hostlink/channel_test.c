@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -125,6 +126,28 @@ static uint64_t read_request(struct hl_fake *f, struct hostlink_hdr *hdr,
 	    hdr->type != HOSTLINK_REQUEST)
 		return 0;
 	return hdr->id;
+}
+
+/* The first bytes of a frame have reached the fake host: 0, or -ETIMEDOUT. */
+static int frame_started(struct hl_fake *f, unsigned int ms)
+{
+	struct pollfd p = { .fd = f->fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1 ? 0 : -ETIMEDOUT;
+}
+
+/* A counter of the service has reached want within ms: 0, or -ETIMEDOUT. */
+static int stat_reaches(unsigned int id, const char *counter, long long want,
+			unsigned int ms)
+{
+	uint64_t end = hl_now_ms() + ms;
+
+	while (hl_stat(id, counter) < want) {
+		if (hl_now_ms() >= end)
+			return -ETIMEDOUT;
+		usleep(10000);
+	}
+	return 0;
 }
 
 /*
@@ -666,9 +689,10 @@ TEST_F(fake, signal_mid_frame_keeps_the_connection)
 	/* more than the socket buffers take: the send blocks mid-frame */
 	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_SINK, 20000,
 			      chunk, sizeof(chunk)));
-	usleep(300000);
+	ASSERT_EQ(0, frame_started(&self->host, 10000));
 	pthread_kill(b.thread, SIGUSR1);
-	usleep(200000);
+	/* the caller has seen the signal before the host reads on */
+	ASSERT_EQ(0, stat_reaches(self->id, "interrupts", 1, 10000));
 	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
 	EXPECT_EQ(sizeof(struct hostlink_cred) + sizeof(chunk), hdr.len);
 	EXPECT_EQ(0, memcmp(body + sizeof(struct hostlink_cred), chunk,
@@ -702,7 +726,7 @@ TEST_F(fake, signal_mid_frame_with_a_stalled_host)
 	t0 = hl_now_ms();
 	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_ECHO, 4000,
 			      chunk, sizeof(chunk)));
-	usleep(700000);
+	ASSERT_EQ(0, frame_started(&self->host, 3000));
 	t1 = hl_now_ms();
 	pthread_kill(b.thread, SIGUSR1);
 	pthread_join(b.thread, NULL);
@@ -743,7 +767,7 @@ TEST_F(fake, sigkill_mid_frame_with_a_stalled_host)
 			sizeof(chunk), NULL, 0, NULL);
 		_exit(0);
 	}
-	usleep(500000);
+	ASSERT_EQ(0, frame_started(&self->host, 3000));
 	t0 = hl_now_ms();
 	kill(kid, SIGKILL);
 	ASSERT_EQ(kid, waitpid(kid, &status, 0));
@@ -759,7 +783,8 @@ TEST_F(fake, sigkill_mid_frame_with_a_stalled_host)
 struct flood {
 	pthread_t thread;
 	struct hl_fake *host;
-	unsigned int ms;
+	unsigned int ms;	/* the longest it floods */
+	volatile int stop;
 	uint64_t sent;
 	int ret;
 };
@@ -775,7 +800,7 @@ static void *flood_run(void *arg)
 	uint64_t end = hl_now_ms() + f->ms;
 	unsigned int i;
 
-	while (!f->ret && hl_now_ms() < end) {
+	while (!f->ret && !f->stop && hl_now_ms() < end) {
 		for (i = 0; i < BATCH; i++) {
 			memset(&ev[i].hdr, 0, sizeof(ev[i].hdr));
 			ev[i].hdr.magic = HOSTLINK_MAGIC;
@@ -800,19 +825,33 @@ static void *flood_run(void *arg)
 TEST_F(fake, deadline_holds_under_an_event_flood)
 {
 	struct hostlink_test_stats st;
-	struct flood fl = { .host = &self->host, .ms = 3000 };
+	struct flood fl = { .host = &self->host, .ms = 30000 };
+	uint64_t before;
 	struct bg b;
 	int i;
 
 	ASSERT_EQ(0, hl_fake_handshake(&self->host, 0, 1, NULL, 10000));
 	ASSERT_EQ(0, hl_wait(self->fd, 5000));
 	ASSERT_EQ(0, pthread_create(&fl.thread, NULL, flood_run, &fl));
-	usleep(200000);
+	/* the flood is under way: events are arriving */
+	for (i = 0; i < 500; i++) {
+		ASSERT_EQ(0, hl_stats(self->fd, &st));
+		if (st.events >= 1024)
+			break;
+		usleep(10000);
+	}
+	ASSERT_LE(1024, st.events);
 	ASSERT_EQ(0, bg_start(&b, self->fd, HOSTLINK_TEST_SLEEP, 300, NULL, 0));
 	pthread_join(b.thread, NULL);
+	before = fl.sent;
 	EXPECT_EQ(-ETIMEDOUT, b.ret);
-	EXPECT_GT(2000, b.ms) TH_LOG("returned after %llu ms of a 300 ms deadline",
+	EXPECT_GT(5000, b.ms) TH_LOG("returned after %llu ms of a 300 ms deadline",
 				     (unsigned long long)b.ms);
+	/* returned while the host was still flooding, not after it */
+	for (i = 0; i < 500 && fl.sent == before && !fl.ret; i++)
+		usleep(10000);
+	EXPECT_LT(before, fl.sent);
+	fl.stop = 1;
 	pthread_join(fl.thread, NULL);
 	ASSERT_EQ(0, fl.ret);
 	for (i = 0; i < 100; i++) {
