@@ -136,20 +136,6 @@ static int frame_started(struct hl_fake *f, unsigned int ms)
 	return poll(&p, 1, ms) == 1 ? 0 : -ETIMEDOUT;
 }
 
-/* A counter of the service has reached want within ms: 0, or -ETIMEDOUT. */
-static int stat_reaches(unsigned int id, const char *counter, long long want,
-			unsigned int ms)
-{
-	uint64_t end = hl_now_ms() + ms;
-
-	while (hl_stat(id, counter) < want) {
-		if (hl_now_ms() >= end)
-			return -ETIMEDOUT;
-		usleep(10000);
-	}
-	return 0;
-}
-
 /*
  * A PING through the core that the fake host answers: the call's result,
  * or -EIO when the host saw no request.
@@ -692,7 +678,7 @@ TEST_F(fake, signal_mid_frame_keeps_the_connection)
 	ASSERT_EQ(0, frame_started(&self->host, 10000));
 	pthread_kill(b.thread, SIGUSR1);
 	/* the caller has seen the signal before the host reads on */
-	ASSERT_EQ(0, stat_reaches(self->id, "interrupts", 1, 10000));
+	ASSERT_EQ(0, hl_stat_reaches(self->id, "interrupts", 1, 10000));
 	ASSERT_NE(0, read_request(&self->host, &hdr, body, sizeof(body)));
 	EXPECT_EQ(sizeof(struct hostlink_cred) + sizeof(chunk), hdr.len);
 	EXPECT_EQ(0, memcmp(body + sizeof(struct hostlink_cred), chunk,

@@ -207,6 +207,7 @@ TEST_F(daemon, deadline_signal_and_cancel)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct sleeper s = { .fd = self->fd, .ms = 3000, .timeout_ms = 300 };
+	long long requests;
 
 	/* the host is slower than the deadline */
 	sleeper_run(&s);
@@ -216,15 +217,17 @@ TEST_F(daemon, deadline_signal_and_cancel)
 	/* a signal ends the wait */
 	sigaction(SIGUSR1, &sa, NULL);
 	s = (struct sleeper){ .fd = self->fd, .ms = 5000, .timeout_ms = 20000 };
+	requests = hl_stat(self->id, "requests");
 	ASSERT_EQ(0, pthread_create(&s.thread, NULL, sleeper_run, &s));
-	usleep(300000);
+	/* the request is out before the signal comes */
+	ASSERT_EQ(0, hl_stat_reaches(self->id, "requests", requests + 1, 5000));
 	pthread_kill(s.thread, SIGUSR1);
 	pthread_join(s.thread, NULL);
 	EXPECT_EQ(-EINTR, s.ret);
 	EXPECT_GT(5000, s.took);
 
 	/* both were cancelled: the daemon sends no late reply */
-	usleep(200000);
+	EXPECT_EQ(0, hl_stat_reaches(self->id, "cancels", 2, 5000));
 	EXPECT_EQ(2, hl_stat(self->id, "cancels"));
 	sleep(5);
 	EXPECT_EQ(0, hl_stat(self->id, "dropped"));

@@ -165,6 +165,19 @@ long long hl_stat(unsigned int id, const char *counter)
 	return atoll(buf);
 }
 
+int hl_stat_reaches(unsigned int id, const char *counter, long long want,
+		    unsigned int ms)
+{
+	uint64_t end = hl_now_ms() + ms;
+
+	while (hl_stat(id, counter) < want) {
+		if (hl_now_ms() >= end)
+			return -ETIMEDOUT;
+		usleep(10000);
+	}
+	return 0;
+}
+
 uint64_t hl_now_ms(void)
 {
 	struct timespec ts;

@@ -37,6 +37,9 @@ long long hl_max_payload(int fd);
 /* /sys/kernel/hostlink/services/test-<id>/<attr>, newline stripped */
 int hl_sysfs(unsigned int id, const char *attr, char *buf, size_t len);
 long long hl_stat(unsigned int id, const char *counter);
+/* counter has reached want within ms (polled): 0, or -ETIMEDOUT */
+int hl_stat_reaches(unsigned int id, const char *counter, long long want,
+		    unsigned int ms);
 /* wait until sysfs state reads @state; 0 or -1 */
 int hl_wait_state(unsigned int id, const char *state, unsigned int ms);
 
