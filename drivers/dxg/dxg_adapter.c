@@ -318,8 +318,10 @@ int dxg_caps_get_ioctl(struct dxg_file *dfile, void *arg)
 	a->out_uapi_version = DXG_UAPI_VERSION;
 	mutex_lock(&dxg_hosts.lock);
 	a->out_host_version = dxg_hosts.ready ? dxg_hosts.version : 0;
-	mutex_unlock(&dxg_hosts.lock);
 	a->out_features = DXG_FEAT_FENCE_PAGE;
+	if (dxg_hosts.ready && dxg_cmd_bulk_possible())
+		a->out_features |= DXG_FEAT_HOST_BULK;
+	mutex_unlock(&dxg_hosts.lock);
 	if (dxg_sync_supported())
 		a->out_features |= DXG_FEAT_SYNC_FILE;
 	a->out_max_adapters = DXG_MAX_ADAPTERS;

@@ -5,10 +5,11 @@
  * An allocation's memory is the host's.  A lock gives a range of it a
  * buffer in guest memory (pages charged to the caller's memory cgroup,
  * mapped in the kernel with vmap() and in user space through
- * dxg_mmap.c), filled from the host with chunked READs unless the lock
- * is WRITE | DISCARD, and sent back whole with chunked WRITEs at unlock
- * when it is WRITE.  A lock of WRITE alone is READ | WRITE on the wire,
- * so that the bytes a program does not write go back unchanged.
+ * dxg_mmap.c), filled from the host with READs unless the lock is
+ * WRITE | DISCARD, and sent back whole with WRITEs at unlock when it is
+ * WRITE: chunked, or a bulk stream for large ranges.  A lock of WRITE
+ * alone is READ | WRITE on the wire, so that the bytes a program does
+ * not write go back unchanged.
  *
  * While a lock or an unlock talks to the host the allocation is busy:
  * neither is in struct dxg_alloc's @lock then, so a second lock sees
@@ -232,8 +233,10 @@ static int dxg_xfer_errno(int err)
 }
 
 /*
- * Move the lock's range between the host and the buffer, in chunks of
- * at most dxg_cmd_xfer_max() bytes: READs (@write false) or WRITEs.
+ * Move the lock's range between the host and the buffer: on a stream of
+ * its own when it is at least bulk_min_kib and the host offers bulk,
+ * else (or when no stream can be had) in chunks of at most
+ * dxg_cmd_xfer_max() bytes: READs (@write false) or WRITEs.
  * A chunk the host refuses as too long is tried again once with a
  * fresh maximum (the frame size may have changed).
  */
@@ -248,6 +251,17 @@ static int dxg_lock_xfer(struct dxg_file *dfile, struct dxg_lock *lk,
 	size_t len;
 	int ret;
 
+	if (dxg_cmd_bulk_possible() &&
+	    lk->length >= (u64)READ_ONCE(dxg_bulk_min_kib) * SZ_1K) {
+		ret = dxg_cmd_bulk(dfile, ah, id, lk->offset, lk->vaddr,
+				   lk->length, write);
+		if (ret != -EAGAIN) {
+			if (!ret)
+				atomic64_add(lk->length, write ?
+					     &ah->bytes_written : &ah->bytes_read);
+			return ret;
+		}
+	}
 	while (done < lk->length) {
 		max = dxg_cmd_xfer_max();
 		if (max < 0)

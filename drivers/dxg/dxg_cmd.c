@@ -13,8 +13,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
+#include <net/sock.h>
 
 #include "dxg_priv.h"
 
@@ -407,6 +409,133 @@ int dxg_cmd_write(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 		return -EPROTO;
 	}
 	return 0;
+}
+
+/* Is a bulk transfer possible on the control connection now? */
+bool dxg_cmd_bulk_possible(void)
+{
+	return (READ_ONCE(dxg_hosts.features) & DXG_WIRE_FEAT_BULK) &&
+	       (hostlink_features(&dxg_service) & HOSTLINK_FEAT_ATTACH);
+}
+
+/*
+ * Move @len bytes over a bulk stream, then read the host's closing
+ * record.  Each send or receive must make progress within
+ * dxg_timeout_ms.  Return: 0, -EINTR, or -EIO (a short stream, a bad
+ * record, no progress) or the errno the record carries.
+ */
+static int dxg_bulk_stream(struct socket *sock, void *buf, size_t len,
+			   bool write)
+{
+	long timeout = msecs_to_jiffies(dxg_timeout_ms);
+	struct dxg_wire_bulk_done done;
+	size_t want = len;
+	struct msghdr msg;
+	struct kvec vec;
+	u32 status;
+	int ret;
+
+	WRITE_ONCE(sock->sk->sk_rcvtimeo, timeout);
+	WRITE_ONCE(sock->sk->sk_sndtimeo, timeout);
+	while (len) {
+		vec.iov_base = buf;
+		vec.iov_len = min_t(size_t, len, SZ_1M);
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_flags = MSG_NOSIGNAL;
+		/*
+		 * No MSG_WAITALL: vsock refuses it (-ENOMEM) for more than
+		 * its receive buffer; take what has come.
+		 */
+		if (write)
+			ret = kernel_sendmsg(sock, &msg, &vec, 1, vec.iov_len);
+		else
+			ret = kernel_recvmsg(sock, &msg, &vec, 1, vec.iov_len, 0);
+		if (ret == -ERESTARTSYS || ret == -EINTR)
+			return -EINTR;
+		if (ret <= 0)
+			return -EIO;
+		buf += ret;
+		len -= ret;
+	}
+
+	vec.iov_base = &done;
+	vec.iov_len = sizeof(done);
+	memset(&msg, 0, sizeof(msg));
+	ret = kernel_recvmsg(sock, &msg, &vec, 1, sizeof(done), MSG_WAITALL);
+	if (ret == -ERESTARTSYS || ret == -EINTR)
+		return -EINTR;
+	if (ret != sizeof(done) ||
+	    le32_to_cpu(done.magic) != DXG_WIRE_BULK_DONE_MAGIC)
+		return -EIO;
+	status = le32_to_cpu(done.status);
+	if (!status)
+		return le64_to_cpu(done.length) == want ? 0 : -EIO;
+	return status < MAX_ERRNO ? -(int)status : -EIO;
+}
+
+/**
+ * dxg_cmd_bulk() - one bulk READ (@write false) or WRITE
+ * @dfile: the file
+ * @ah: the adapter handle of the allocation
+ * @alloc: its host id
+ * @offset: allocation offset of the first byte
+ * @buf: the bytes (kernel memory)
+ * @len: their number
+ * @write: WRITE, else READ
+ *
+ * Asks for a token, opens the extra connection with it and moves the
+ * bytes there.  When no stream can be had (the host refuses bulk, or the
+ * extra connection is refused, say by the guest's connection limit) the
+ * caller moves the bytes in chunks instead; the host's unused token
+ * expires on its own.
+ * Context: process context; sleeps; a signal ends it with -EINTR.
+ * Return: 0, -EAGAIN (use chunks), or a negative errno.
+ */
+int dxg_cmd_bulk(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
+		 u64 offset, void *buf, size_t len, bool write)
+{
+	struct dxg_wire_xfer body = {
+		.alloc = cpu_to_le64(alloc),
+		.offset = cpu_to_le64(offset),
+		.length = cpu_to_le64(len),
+		.flags = cpu_to_le32(DXG_WIRE_XFER_F_BULK),
+	};
+	struct dxg_wire_bulk tok;
+	struct dxg_cmd c = {
+		.dfile = dfile,
+		.adapter = ah->adapter,
+		.ahandle = ah->obj.host_id,
+		.op = write ? DXG_WIRE_OP_WRITE : DXG_WIRE_OP_READ,
+		.body = &body,
+		.len = sizeof(body),
+		.resp = &tok,
+		.resp_len = sizeof(tok),
+	};
+	struct socket *sock;
+	int ret;
+
+	ret = dxg_cmd_run(&c);
+	if (ret == -EOPNOTSUPP)
+		return -EAGAIN;
+	if (ret)
+		return ret;
+	ret = hostlink_attach(&dxg_service, tok.token, dxg_timeout_ms, &sock);
+	memzero_explicit(&tok, sizeof(tok));
+	if (ret == -EINTR)
+		return ret;
+	if (ret) {
+		if (dxg_adapter_lost(ah->adapter) || ret == -ENOTCONN)
+			return -ENODEV;
+		atomic64_inc(&dxg_stats.bulk_fallbacks);
+		return -EAGAIN;
+	}
+	ret = dxg_bulk_stream(sock, buf, len, write);
+	sock_release(sock);
+	if (ret && dxg_adapter_lost(ah->adapter))
+		return -ENODEV;
+	if (!ret)
+		atomic64_inc(&dxg_stats.bulk_transfers);
+	return ret;
 }
 
 /* SUBMIT: @body is struct dxg_wire_submit and what follows it. */

@@ -55,6 +55,11 @@ module_param_named(lock_timeout_ms, dxg_lock_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(lock_timeout_ms,
 		 "deadline of a lock waiting for queued work in ms (default 60000)");
 
+unsigned int dxg_bulk_min_kib = 256;
+module_param_named(bulk_min_kib, dxg_bulk_min_kib, uint, 0644);
+MODULE_PARM_DESC(bulk_min_kib,
+		 "lock transfers of at least this many KiB take a stream of their own when the host offers it (default 256; 0: all)");
+
 struct workqueue_struct *dxg_wq;
 
 /* Every open file, for host loss to wake their waiters; under the mutex. */

@@ -61,6 +61,7 @@ extern unsigned long dxg_max_file_memory;	/* allocation bytes per file */
 extern unsigned long dxg_max_locked;		/* locked bytes per file */
 extern unsigned int dxg_timeout_ms;		/* host calls */
 extern unsigned int dxg_lock_timeout_ms;	/* a LOCK waiting for work */
+extern unsigned int dxg_bulk_min_kib;		/* lock transfers on a stream */
 
 extern struct hostlink_service dxg_service;
 extern struct workqueue_struct *dxg_wq;
@@ -72,6 +73,8 @@ struct dxg_stats {
 	atomic64_t values_dropped;	/* a fence value at or below the last */
 	atomic64_t bad_replies;		/* replies that broke the protocol */
 	atomic64_t hellos;		/* HELLOs that succeeded */
+	atomic64_t bulk_transfers;	/* lock transfers done on a stream */
+	atomic64_t bulk_fallbacks;	/* streams refused: done in chunks */
 };
 
 extern struct dxg_stats dxg_stats;
@@ -492,6 +495,9 @@ int dxg_cmd_read(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 int dxg_cmd_write(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 		  u64 offset, const void *buf, size_t len);
 ssize_t dxg_cmd_xfer_max(void);
+bool dxg_cmd_bulk_possible(void);
+int dxg_cmd_bulk(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
+		 u64 offset, void *buf, size_t len, bool write);
 int dxg_cmd_submit(struct dxg_file *dfile, struct dxg_ahandle *ah,
 		   const void *body, size_t len, u64 *out_submit);
 int dxg_cmd_fence_signal(struct dxg_file *dfile, struct dxg_ahandle *ah,

@@ -38,6 +38,10 @@ static struct dxg_stat_attr dxg_stat_attrs[] = {
 	{ __ATTR(values_dropped, 0444, dxg_stat_show, NULL), &dxg_stats.values_dropped },
 	{ __ATTR(bad_replies, 0444, dxg_stat_show, NULL), &dxg_stats.bad_replies },
 	{ __ATTR(hellos, 0444, dxg_stat_show, NULL), &dxg_stats.hellos },
+	{ __ATTR(bulk_transfers, 0444, dxg_stat_show, NULL),
+	  &dxg_stats.bulk_transfers },
+	{ __ATTR(bulk_fallbacks, 0444, dxg_stat_show, NULL),
+	  &dxg_stats.bulk_fallbacks },
 };
 
 static ssize_t host_version_show(struct kobject *kobj,
@@ -53,12 +57,14 @@ static ssize_t host_version_show(struct kobject *kobj,
 
 static struct kobj_attribute dxg_stat_host_version = __ATTR_RO(host_version);
 
-static struct attribute *dxg_gpu_attrs[] = {
+static struct attribute *dxg_gpu_attrs[ARRAY_SIZE(dxg_stat_attrs) + 2] = {
 	&dxg_stat_attrs[0].attr.attr,
 	&dxg_stat_attrs[1].attr.attr,
 	&dxg_stat_attrs[2].attr.attr,
 	&dxg_stat_attrs[3].attr.attr,
 	&dxg_stat_attrs[4].attr.attr,
+	&dxg_stat_attrs[5].attr.attr,
+	&dxg_stat_attrs[6].attr.attr,
 	&dxg_stat_host_version.attr,
 	NULL,
 };

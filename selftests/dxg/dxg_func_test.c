@@ -20,11 +20,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
+#include <linux/vm_sockets.h>
 #include <linux/sync_file.h>
 
 #include "hostlink_selftest.h"
@@ -1186,6 +1188,138 @@ TEST_F(gpu, kill_9_of_a_busy_process_frees_its_host_objects)
 	EXPECT_EQ(usage0, usage);
 	EXPECT_EQ(busy0, busy);
 	close(p[0]);
+}
+
+/* --- bulk transfers: large lock ranges on a stream of their own ----- */
+
+#define DXG_GPU_SYSFS	"/sys/kernel/hostlink/services/dxg/gpu/"
+#define DXG_BULK_PARAM	"/sys/module/dxg/parameters/bulk_min_kib"
+
+static long long read_number(const char *path)
+{
+	char buf[32] = "";
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return buf[0] ? atoll(buf) : -1;
+}
+
+static int write_number(const char *path, long long v)
+{
+	FILE *f = fopen(path, "we");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%lld\n", v) > 0 ? 0 : -1;
+	if (fclose(f))
+		ret = -1;
+	return ret;
+}
+
+/*
+ * Write @len bytes at @off through a write lock, read them back through
+ * a read lock, and have the host's CRC agree: both directions moved
+ * the same bytes, whichever way they went.
+ */
+static void bulk_round_trip(struct __test_metadata *_metadata,
+			    struct dxg_env *e, size_t len, size_t off)
+{
+	uint8_t *mine = malloc(len), *back = malloc(len);
+	struct dxg_cmdbuf cb = { 0 };
+	uint64_t a[2] = { 0, 0 }, fence = 0;
+	uint32_t crc = 0, slot;
+
+	ASSERT_NE(NULL, mine);
+	ASSERT_NE(NULL, back);
+	ASSERT_EQ(0, dxg_alloc_create(e->fd, e->device, off + len, &a[0]));
+	ASSERT_EQ(0, dxg_alloc_create(e->fd, e->device, 8, &a[1]));
+	dxg_pattern(mine, len, len + off);
+	ASSERT_EQ(0, dxg_write(e->fd, a[0], off, mine, len, true));
+	ASSERT_EQ(0, dxg_read(e->fd, a[0], off, back, len));
+	EXPECT_EQ(0, memcmp(mine, back, len));
+	dxg_cmd_crc32c(&cb, 1, 0, 0, off, len);
+	ASSERT_EQ(0, dxg_fence_create(e->fd, e->device, 0, &fence, &slot));
+	ASSERT_EQ(0, dxg_run(e, &cb, a, 2, fence, 1));
+	dxg_fence_destroy(e->fd, fence);
+	ASSERT_EQ(0, dxg_read(e->fd, a[1], 0, &crc, 4));
+	EXPECT_EQ(dxg_crc32c(mine, len), le32toh(crc));
+	dxg_alloc_destroy(e->fd, a[0]);
+	dxg_alloc_destroy(e->fd, a[1]);
+	free(mine);
+	free(back);
+}
+
+TEST_F(gpu, bulk_transfers_from_the_threshold_up)
+{
+	long long min = read_number(DXG_BULK_PARAM), n0, n1;
+
+	ASSERT_LE(0, min);
+	EXPECT_TRUE(self->e.caps.out_features & DXG_FEAT_HOST_BULK);
+	/* below the threshold: chunks */
+	ASSERT_EQ(0, write_number(DXG_BULK_PARAM, 64));
+	n0 = read_number(DXG_GPU_SYSFS "bulk_transfers");
+	bulk_round_trip(_metadata, &self->e, (64 << 10) - 1, 3);
+	EXPECT_EQ(n0, read_number(DXG_GPU_SYSFS "bulk_transfers"));
+	/* at it, and above: one stream each way */
+	bulk_round_trip(_metadata, &self->e, 64 << 10, 0);
+	n1 = read_number(DXG_GPU_SYSFS "bulk_transfers");
+	EXPECT_EQ(n0 + 2, n1);
+	bulk_round_trip(_metadata, &self->e, (5 << 20) + 17, 4095);
+	EXPECT_EQ(n1 + 2, read_number(DXG_GPU_SYSFS "bulk_transfers"));
+	/* 0: every transfer, one byte too (and the 4 bytes of the CRC) */
+	ASSERT_EQ(0, write_number(DXG_BULK_PARAM, 0));
+	bulk_round_trip(_metadata, &self->e, 1, 100);
+	EXPECT_EQ(n1 + 5, read_number(DXG_GPU_SYSFS "bulk_transfers"));
+	EXPECT_EQ(0, write_number(DXG_BULK_PARAM, min));
+}
+
+/*
+ * A host that refuses the extra connection (here: the guest is at its
+ * connection limit, held by an idle ordinary connection) costs nothing
+ * but speed: the transfer is done in chunks, and counted.
+ */
+TEST(bulk_refused_falls_back_to_chunks)
+{
+	struct sockaddr_vm sa = { .svm_family = AF_VSOCK, .svm_cid = 1 };
+	long long min, bulks, falls;
+	struct dxg_env e;
+	int port, hold;
+	pid_t d;
+
+	ASSERT_EQ(0, dxg_load(0));
+	port = dxg_module_port() + 40;
+	d = dxg_daemon_start(port, "max_connections = 1");
+	ASSERT_LT(0, d);
+	ASSERT_EQ(0, dxg_load(port));
+	ASSERT_EQ(0, dxg_env_open(&e, 10000));
+	EXPECT_TRUE(e.caps.out_features & DXG_FEAT_HOST_BULK);
+	min = read_number(DXG_BULK_PARAM);
+	ASSERT_EQ(0, write_number(DXG_BULK_PARAM, 0));
+	bulks = read_number(DXG_GPU_SYSFS "bulk_transfers");
+	falls = read_number(DXG_GPU_SYSFS "bulk_fallbacks");
+	/* threshold 0: the write, the read back and the CRC's read */
+	bulk_round_trip(_metadata, &e, 256 << 10, 0);
+	EXPECT_EQ(bulks + 3, read_number(DXG_GPU_SYSFS "bulk_transfers"));
+
+	/* an ordinary connection that never says HELLO takes the one slot */
+	hold = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, hold);
+	sa.svm_port = port;
+	ASSERT_EQ(0, connect(hold, (struct sockaddr *)&sa, sizeof(sa)));
+	bulk_round_trip(_metadata, &e, 256 << 10, 0);
+	EXPECT_EQ(bulks + 3, read_number(DXG_GPU_SYSFS "bulk_transfers"));
+	EXPECT_EQ(falls + 3, read_number(DXG_GPU_SYSFS "bulk_fallbacks"));
+	close(hold);
+
+	EXPECT_EQ(0, write_number(DXG_BULK_PARAM, min));
+	dxg_env_close(&e);
+	EXPECT_EQ(0, hl_daemon_stop(d, SIGTERM));
+	EXPECT_EQ(0, dxg_load(0));
 }
 
 TEST(render_group_needed_to_open)
