@@ -30,6 +30,8 @@
  * @timeout_ms: 0 for dxg_timeout_ms
  * @body: the op's body after struct dxg_wire_req
  * @len: its bytes
+ * @data: bytes after the body (a chunked WRITE's), or NULL
+ * @data_len: their number
  * @resp: the reply buffer
  * @resp_len: the exact reply size expected
  * @resp_max: the reply buffer's size, when the reply's size varies (then
@@ -45,6 +47,8 @@ struct dxg_cmd {
 	unsigned int timeout_ms;
 	const void *body;
 	size_t len;
+	const void *data;
+	size_t data_len;
 	void *resp;
 	size_t resp_len;
 	size_t resp_max;
@@ -82,7 +86,7 @@ static int dxg_cmd_errno(struct dxg_adapter *adapter, int err)
 static int dxg_cmd_run(struct dxg_cmd *c)
 {
 	struct dxg_wire_req req = {};
-	struct kvec vec[2];
+	struct kvec vec[3];
 	struct iov_iter it;
 	struct hostlink_call call = {
 		.op = c->op,
@@ -107,7 +111,11 @@ static int dxg_cmd_run(struct dxg_cmd *c)
 		vec[n].iov_base = (void *)c->body;
 		vec[n++].iov_len = c->len;
 	}
-	call.req_len = (c->adapter ? sizeof(req) : 0) + c->len;
+	if (c->data_len) {
+		vec[n].iov_base = (void *)c->data;
+		vec[n++].iov_len = c->data_len;
+	}
+	call.req_len = (c->adapter ? sizeof(req) : 0) + c->len + c->data_len;
 	if (n) {
 		iov_iter_kvec(&it, ITER_SOURCE, vec, n, call.req_len);
 		call.req_iter = &it;
@@ -375,40 +383,23 @@ int dxg_cmd_read(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 int dxg_cmd_write(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 		  u64 offset, const void *buf, size_t len)
 {
-	struct dxg_wire_req req = {};
 	struct dxg_wire_xfer body = {
 		.alloc = cpu_to_le64(alloc),
 		.offset = cpu_to_le64(offset),
 		.length = cpu_to_le64(len),
 	};
-	struct kvec vec[3] = {
-		{ .iov_base = &req, .iov_len = sizeof(req) },
-		{ .iov_base = &body, .iov_len = sizeof(body) },
-		{ .iov_base = (void *)buf, .iov_len = len },
-	};
-	struct hostlink_call call = {
+	struct dxg_cmd c = {
+		.dfile = dfile,
+		.adapter = ah->adapter,
+		.ahandle = ah->obj.host_id,
 		.op = DXG_WIRE_OP_WRITE,
-		.timeout_ms = dxg_timeout_ms,
-		.req_len = sizeof(req) + sizeof(body) + len,
+		.body = &body,
+		.len = sizeof(body),
+		.data = buf,
+		.data_len = len,
 	};
-	struct iov_iter it;
-	int ret;
 
-	if (dxg_adapter_lost(ah->adapter))
-		return -ENODEV;
-	req.process = cpu_to_le64(dfile->process);
-	req.nonce = cpu_to_le64(ah->adapter->nonce);
-	req.adapter = cpu_to_le64(ah->obj.host_id);
-	iov_iter_kvec(&it, ITER_SOURCE, vec, 3, call.req_len);
-	call.req_iter = &it;
-	ret = hostlink_call(&dxg_service, &call);
-	if (ret)
-		return dxg_cmd_errno(ah->adapter, ret);
-	if (call.resp_len) {
-		dxg_cmd_bad_reply(call.op, call.resp_len, 0);
-		return -EPROTO;
-	}
-	return 0;
+	return dxg_cmd_run(&c);
 }
 
 /* Is a bulk transfer possible on the control connection now? */
