@@ -23,8 +23,10 @@
 /**
  * struct dxg_cmd - one request about an adapter
  * @dfile: the file the request is for (its process id), or NULL for HELLO
- * @adapter: the adapter (its nonce), or NULL for HELLO
- * @ahandle: the wire adapter handle, 0 in ADAPTER_OPEN and HELLO
+ * @ah: the adapter handle the request is about, which gives @adapter
+ *	and the wire adapter handle; NULL in ADAPTER_OPEN and HELLO
+ * @adapter: the adapter (its nonce) when @ah is NULL: ADAPTER_OPEN; NULL
+ *	for HELLO
  * @op: enum dxg_wire_op
  * @flags: HOSTLINK_CALL_*
  * @timeout_ms: 0 for dxg_timeout_ms
@@ -40,8 +42,8 @@
  */
 struct dxg_cmd {
 	struct dxg_file *dfile;
+	struct dxg_ahandle *ah;
 	struct dxg_adapter *adapter;
-	u64 ahandle;
 	u32 op;
 	u32 flags;
 	unsigned int timeout_ms;
@@ -98,12 +100,15 @@ static int dxg_cmd_run(struct dxg_cmd *c)
 	unsigned int n = 0;
 	int ret;
 
+	if (c->ah) {
+		c->adapter = c->ah->adapter;
+		req.adapter = cpu_to_le64(c->ah->obj.host_id);
+	}
 	if (c->adapter) {
 		if (dxg_adapter_lost(c->adapter))
 			return -ENODEV;
 		req.process = cpu_to_le64(c->dfile->process);
 		req.nonce = cpu_to_le64(c->adapter->nonce);
-		req.adapter = cpu_to_le64(c->ahandle);
 		vec[n].iov_base = &req;
 		vec[n++].iov_len = sizeof(req);
 	}
@@ -234,8 +239,7 @@ int dxg_cmd_adapter_close(struct dxg_file *dfile, struct dxg_ahandle *ah,
 {
 	struct dxg_cmd c = {
 		.dfile = dfile,
-		.adapter = ah->adapter,
-		.ahandle = ah->obj.host_id,
+		.ah = ah,
 		.op = DXG_WIRE_OP_ADAPTER_CLOSE,
 		.flags = kernel ? HOSTLINK_CALL_KERNEL : 0,
 	};
@@ -249,8 +253,7 @@ int dxg_cmd_query(struct dxg_file *dfile, struct dxg_ahandle *ah, u32 type,
 	struct dxg_wire_query body = { .type = cpu_to_le32(type) };
 	struct dxg_cmd c = {
 		.dfile = dfile,
-		.adapter = ah->adapter,
-		.ahandle = ah->obj.host_id,
+		.ah = ah,
 		.op = DXG_WIRE_OP_QUERY,
 		.body = &body,
 		.len = sizeof(body),
@@ -268,8 +271,7 @@ int dxg_cmd_create(struct dxg_file *dfile, struct dxg_ahandle *ah, u32 op,
 	struct dxg_wire_id id;
 	struct dxg_cmd c = {
 		.dfile = dfile,
-		.adapter = ah->adapter,
-		.ahandle = ah->obj.host_id,
+		.ah = ah,
 		.op = op,
 		.body = body,
 		.len = len,
@@ -296,8 +298,7 @@ int dxg_cmd_destroy(struct dxg_file *dfile, struct dxg_ahandle *ah, u32 op,
 	struct dxg_wire_id body = { .id = cpu_to_le64(id) };
 	struct dxg_cmd c = {
 		.dfile = dfile,
-		.adapter = ah->adapter,
-		.ahandle = ah->obj.host_id,
+		.ah = ah,
 		.op = op,
 		.body = &body,
 		.len = sizeof(body),
@@ -312,8 +313,7 @@ int dxg_cmd_device_state(struct dxg_file *dfile, struct dxg_ahandle *ah,
 	struct dxg_wire_id body = { .id = cpu_to_le64(device) };
 	struct dxg_cmd c = {
 		.dfile = dfile,
-		.adapter = ah->adapter,
-		.ahandle = ah->obj.host_id,
+		.ah = ah,
 		.op = DXG_WIRE_OP_DEVICE_GET_STATE,
 		.body = &body,
 		.len = sizeof(body),
@@ -330,8 +330,7 @@ int dxg_cmd_lock(struct dxg_file *dfile, struct dxg_ahandle *ah,
 {
 	struct dxg_cmd c = {
 		.dfile = dfile,
-		.adapter = ah->adapter,
-		.ahandle = ah->obj.host_id,
+		.ah = ah,
 		.op = DXG_WIRE_OP_LOCK,
 		.timeout_ms = dxg_lock_timeout_ms,
 		.body = lk,
@@ -346,8 +345,7 @@ int dxg_cmd_unlock(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc)
 	struct dxg_wire_unlock body = { .alloc = cpu_to_le64(alloc) };
 	struct dxg_cmd c = {
 		.dfile = dfile,
-		.adapter = ah->adapter,
-		.ahandle = ah->obj.host_id,
+		.ah = ah,
 		.op = DXG_WIRE_OP_UNLOCK,
 		.body = &body,
 		.len = sizeof(body),
@@ -367,8 +365,7 @@ int dxg_cmd_read(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 	};
 	struct dxg_cmd c = {
 		.dfile = dfile,
-		.adapter = ah->adapter,
-		.ahandle = ah->obj.host_id,
+		.ah = ah,
 		.op = DXG_WIRE_OP_READ,
 		.body = &body,
 		.len = sizeof(body),
@@ -390,8 +387,7 @@ int dxg_cmd_write(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 	};
 	struct dxg_cmd c = {
 		.dfile = dfile,
-		.adapter = ah->adapter,
-		.ahandle = ah->obj.host_id,
+		.ah = ah,
 		.op = DXG_WIRE_OP_WRITE,
 		.body = &body,
 		.len = sizeof(body),
@@ -494,8 +490,7 @@ int dxg_cmd_bulk(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 	struct dxg_wire_bulk tok;
 	struct dxg_cmd c = {
 		.dfile = dfile,
-		.adapter = ah->adapter,
-		.ahandle = ah->obj.host_id,
+		.ah = ah,
 		.op = write ? DXG_WIRE_OP_WRITE : DXG_WIRE_OP_READ,
 		.body = &body,
 		.len = sizeof(body),
@@ -536,8 +531,7 @@ int dxg_cmd_submit(struct dxg_file *dfile, struct dxg_ahandle *ah,
 	struct dxg_wire_submit_reply reply;
 	struct dxg_cmd c = {
 		.dfile = dfile,
-		.adapter = ah->adapter,
-		.ahandle = ah->obj.host_id,
+		.ah = ah,
 		.op = DXG_WIRE_OP_SUBMIT,
 		.body = body,
 		.len = len,
@@ -562,8 +556,7 @@ int dxg_cmd_fence_signal(struct dxg_file *dfile, struct dxg_ahandle *ah,
 	};
 	struct dxg_cmd c = {
 		.dfile = dfile,
-		.adapter = ah->adapter,
-		.ahandle = ah->obj.host_id,
+		.ah = ah,
 		.op = DXG_WIRE_OP_FENCE_SIGNAL,
 		.body = &body,
 		.len = sizeof(body),
