@@ -68,6 +68,43 @@ int hl_dxg_adapter_close(struct hl_dxg_guest *g, const struct hl_dxg_who *w)
 	return HL_DXG_LOCKED(g, hl_dxg_adapter_close_locked(g, w));
 }
 
+/*
+ * DEVICE, CONTEXT, ALLOC and FENCE_DESTROY: the object @id of @kind goes,
+ * with what hangs off it.  A context's device may settle (a destroy
+ * waiting for its queues).
+ */
+static int hl_dxg_destroy_locked(struct hl_dxg_guest *g,
+				 const struct hl_dxg_who *w, uint64_t id,
+				 enum hl_dxg_kind kind)
+{
+	struct hl_dxg_device *dev;
+	struct hl_dxg_obj *o;
+	int ret = hl_dxg_obj_get(g, w, id, kind, &o);
+
+	if (ret)
+		return ret;
+	switch (kind) {
+	case HL_DXG_DEVICE:
+		hl_dxg_device_kill(g, hl_container_of(o, struct hl_dxg_device, obj));
+		break;
+	case HL_DXG_CONTEXT:
+		/* the kill may free the context */
+		dev = hl_container_of(o, struct hl_dxg_context, obj)->dev;
+		hl_dxg_context_kill(g, hl_container_of(o, struct hl_dxg_context, obj));
+		hl_dxg_dev_settle(g, dev);
+		break;
+	case HL_DXG_ALLOC:
+		hl_dxg_alloc_kill(g, hl_container_of(o, struct hl_dxg_alloc, obj));
+		break;
+	case HL_DXG_FENCE:
+		hl_dxg_fence_kill(g, hl_container_of(o, struct hl_dxg_fence, obj));
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int hl_dxg_device_create_locked(struct hl_dxg_guest *g,
 				       const struct hl_dxg_who *w, uint64_t *out)
 {
@@ -104,21 +141,11 @@ int hl_dxg_device_create(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 	return HL_DXG_LOCKED(g, hl_dxg_device_create_locked(g, w, out_device));
 }
 
-static int hl_dxg_device_destroy_locked(struct hl_dxg_guest *g,
-					const struct hl_dxg_who *w, uint64_t id)
-{
-	struct hl_dxg_device *dev;
-	int ret = hl_dxg_device_find(g, w, id, &dev);
-
-	if (!ret)
-		hl_dxg_device_kill(g, dev);
-	return ret;
-}
-
 int hl_dxg_device_destroy(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 			  uint64_t device)
 {
-	return HL_DXG_LOCKED(g, hl_dxg_device_destroy_locked(g, w, device));
+	return HL_DXG_LOCKED(g, hl_dxg_destroy_locked(g, w, device,
+						      HL_DXG_DEVICE));
 }
 
 static int hl_dxg_device_get_state_locked(struct hl_dxg_guest *g,
@@ -180,25 +207,11 @@ int hl_dxg_context_create(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 							     out_context));
 }
 
-static int hl_dxg_context_destroy_locked(struct hl_dxg_guest *g,
-					 const struct hl_dxg_who *w, uint64_t id)
-{
-	struct hl_dxg_obj *o;
-	struct hl_dxg_device *dev;
-	int ret = hl_dxg_obj_get(g, w, id, HL_DXG_CONTEXT, &o);
-
-	if (ret)
-		return ret;
-	dev = hl_container_of(o, struct hl_dxg_context, obj)->dev;
-	hl_dxg_context_kill(g, hl_container_of(o, struct hl_dxg_context, obj));
-	hl_dxg_dev_settle(g, dev);
-	return 0;
-}
-
 int hl_dxg_context_destroy(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 			   uint64_t context)
 {
-	return HL_DXG_LOCKED(g, hl_dxg_context_destroy_locked(g, w, context));
+	return HL_DXG_LOCKED(g, hl_dxg_destroy_locked(g, w, context,
+						      HL_DXG_CONTEXT));
 }
 
 static int hl_dxg_alloc_create_locked(struct hl_dxg_guest *g,
@@ -261,21 +274,11 @@ static int hl_dxg_alloc_find(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 	return ret;
 }
 
-static int hl_dxg_alloc_destroy_locked(struct hl_dxg_guest *g,
-				       const struct hl_dxg_who *w, uint64_t id)
-{
-	struct hl_dxg_alloc *a;
-	int ret = hl_dxg_alloc_find(g, w, id, &a);
-
-	if (!ret)
-		hl_dxg_alloc_kill(g, a);
-	return ret;
-}
-
 int hl_dxg_alloc_destroy(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 			 uint64_t alloc)
 {
-	return HL_DXG_LOCKED(g, hl_dxg_alloc_destroy_locked(g, w, alloc));
+	return HL_DXG_LOCKED(g, hl_dxg_destroy_locked(g, w, alloc,
+						      HL_DXG_ALLOC));
 }
 
 static int hl_dxg_range_ok(uint64_t offset, uint64_t length, uint64_t size)
@@ -451,21 +454,11 @@ static int hl_dxg_fence_find(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 	return ret;
 }
 
-static int hl_dxg_fence_destroy_locked(struct hl_dxg_guest *g,
-				       const struct hl_dxg_who *w, uint64_t id)
-{
-	struct hl_dxg_fence *f;
-	int ret = hl_dxg_fence_find(g, w, id, &f);
-
-	if (!ret)
-		hl_dxg_fence_kill(g, f);
-	return ret;
-}
-
 int hl_dxg_fence_destroy(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 			 uint64_t fence)
 {
-	return HL_DXG_LOCKED(g, hl_dxg_fence_destroy_locked(g, w, fence));
+	return HL_DXG_LOCKED(g, hl_dxg_destroy_locked(g, w, fence,
+						      HL_DXG_FENCE));
 }
 
 static int hl_dxg_fence_signal_locked(struct hl_dxg_guest *g,
