@@ -46,6 +46,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "hostlink_lib.h"
 #include "libdxg.h"
 
@@ -82,49 +83,10 @@ struct submitter {
 static struct submitter sub[SUBMIT_THREADS];
 static uint64_t wake_context, wake_fence, wake_value;
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "dxg-bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
 	exit(1);
-}
-
-static int full_io(int fd, void *buf, size_t len, bool rd)
-{
-	char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = rd ? read(fd, p, len) : send(fd, p, len, MSG_NOSIGNAL);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
 }
 
 /*
@@ -140,23 +102,23 @@ static void *peer_conn(void *arg)
 	int fd = (int)(long)arg;
 	uint64_t len;
 
-	if (full_io(fd, &mode, 1, true))
+	if (bench_full_io(fd, &mode, 1, true))
 		goto out;
 	if (mode == 'p') {
-		while (!full_io(fd, buf, SUBMIT_SIZE, true) &&
-		       !full_io(fd, buf, SUBMIT_REPLY, false))
+		while (!bench_full_io(fd, buf, SUBMIT_SIZE, true) &&
+		       !bench_full_io(fd, buf, SUBMIT_REPLY, false))
 			;
 		goto out;
 	}
-	if (full_io(fd, &len, sizeof(len), true) || len > bulk_len)
+	if (bench_full_io(fd, &len, sizeof(len), true) || len > bulk_len)
 		goto out;
 	if (mode == 'u' || mode == 'b')
-		if (full_io(fd, peer_buf, len, true))
+		if (bench_full_io(fd, peer_buf, len, true))
 			goto out;
 	if (mode == 'u')
-		full_io(fd, &ack, 1, false);
+		bench_full_io(fd, &ack, 1, false);
 	else
-		full_io(fd, peer_buf, len, false);
+		bench_full_io(fd, peer_buf, len, false);
 out:
 	close(fd);
 	return NULL;
@@ -192,7 +154,7 @@ static int raw_connect(char mode)
 	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
-	    full_io(fd, &mode, 1, false))
+	    bench_full_io(fd, &mode, 1, false))
 		die("raw connect", errno);
 	return fd;
 }
@@ -200,7 +162,7 @@ static int raw_connect(char mode)
 /* Round trips: us per op. */
 static double ping_run(void)
 {
-	double t0 = now_us();
+	double t0 = bench_now_us();
 	unsigned int i;
 	int ret;
 
@@ -210,13 +172,13 @@ static double ping_run(void)
 		if (ret)
 			die("hostlink PING", ret);
 	}
-	return (now_us() - t0) / rtt_iters;
+	return (bench_now_us() - t0) / rtt_iters;
 }
 
 static double clock_run(void)
 {
 	struct dxg_query_clock c;
-	double t0 = now_us();
+	double t0 = bench_now_us();
 	unsigned int i;
 	int ret;
 
@@ -225,14 +187,14 @@ static double clock_run(void)
 		if (ret)
 			die("DXG_ADAPTER_QUERY CLOCK", ret);
 	}
-	return (now_us() - t0) / rtt_iters;
+	return (bench_now_us() - t0) / rtt_iters;
 }
 
 static double wake_run(void)
 {
 	struct dxg_submit s = { .n_signals = 1 };
 	struct dxg_fence_value fv = { .fence = wake_fence };
-	double t0 = now_us();
+	double t0 = bench_now_us();
 	unsigned int i;
 	int ret;
 
@@ -246,7 +208,7 @@ static double wake_run(void)
 		if (ret)
 			die("DXG_FENCE_WAIT", ret);
 	}
-	return (now_us() - t0) / rtt_iters;
+	return (bench_now_us() - t0) / rtt_iters;
 }
 
 /* Bulk: MiB/s of the bytes moved. */
@@ -281,12 +243,12 @@ static void dxg_down(void)
 
 static double mibs(unsigned int times, double t0)
 {
-	return (double)times * bulk_len / (1 << 20) / ((now_us() - t0) / 1e6);
+	return (double)times * bulk_len / (1 << 20) / ((bench_now_us() - t0) / 1e6);
 }
 
 static double bulk_ours(char dir)
 {
-	double t0 = now_us();
+	double t0 = bench_now_us();
 
 	if (dir != 'd')
 		dxg_up();
@@ -298,14 +260,14 @@ static double bulk_ours(char dir)
 static double bulk_raw(char dir)
 {
 	uint64_t len = bulk_len;
-	double t0 = now_us();
+	double t0 = bench_now_us();
 	int fd = raw_connect(dir);
 	char ack;
 
-	if (full_io(fd, &len, sizeof(len), false) ||
-	    (dir != 'd' && full_io(fd, bulk_src, bulk_len, false)) ||
-	    (dir == 'u' && full_io(fd, &ack, 1, true)) ||
-	    (dir != 'u' && full_io(fd, bulk_dst, bulk_len, true)))
+	if (bench_full_io(fd, &len, sizeof(len), false) ||
+	    (dir != 'd' && bench_full_io(fd, bulk_src, bulk_len, false)) ||
+	    (dir == 'u' && bench_full_io(fd, &ack, 1, true)) ||
+	    (dir != 'u' && bench_full_io(fd, bulk_dst, bulk_len, true)))
 		die("raw bulk", errno);
 	close(fd);
 	return mibs(dir == 'b' ? 2 : 1, t0);
@@ -365,15 +327,15 @@ static void *submit_raw_thread(void *arg)
 	unsigned int i;
 
 	for (i = 0; i < submit_ops && !s->ret; i++)
-		if (full_io(s->fd, s->cmd, SUBMIT_SIZE, false) ||
-		    full_io(s->fd, reply, sizeof(reply), true))
+		if (bench_full_io(s->fd, s->cmd, SUBMIT_SIZE, false) ||
+		    bench_full_io(s->fd, reply, sizeof(reply), true))
 			s->ret = -EIO;
 	return NULL;
 }
 
 static double submit_run(bool ours)
 {
-	double t0 = now_us();
+	double t0 = bench_now_us();
 	unsigned int i;
 
 	for (i = 0; i < SUBMIT_THREADS; i++) {
@@ -390,7 +352,7 @@ static double submit_run(bool ours)
 		if (sub[i].ret)
 			die(ours ? "submission" : "raw request/reply", sub[i].ret);
 	}
-	return (double)submit_ops * SUBMIT_THREADS / ((now_us() - t0) / 1e6);
+	return (double)submit_ops * SUBMIT_THREADS / ((bench_now_us() - t0) / 1e6);
 }
 
 static double submit_ours(void) { return submit_run(true); }
@@ -430,11 +392,11 @@ static void figure_run(const struct figure *f)
 			raw[r] = f->raw();
 		if (trace)
 			fprintf(stderr, "run %s %u at %.1f s: %.1f vs %.1f ratio %.2f\n",
-				f->name, r, (now_us() - t_start) / 1e6, ours[r],
+				f->name, r, (bench_now_us() - t_start) / 1e6, ours[r],
 				raw[r], ours[r] / raw[r]);
 	}
-	o = median(ours, runs);
-	w = median(raw, runs);
+	o = bench_median(ours, runs);
+	w = bench_median(raw, runs);
 	n = snprintf(line, sizeof(line), "bench %s: ", f->name);
 	n += snprintf(line + n, sizeof(line) - n, f->fmt, o);
 	n += snprintf(line + n, sizeof(line) - n, " %s vs %s ", f->unit,
@@ -563,9 +525,9 @@ static void check_bulk(void)
 
 static void warm_up(void)
 {
-	double end = now_us() + warmup_s * 1e6;
+	double end = bench_now_us() + warmup_s * 1e6;
 
-	while (now_us() < end) {
+	while (bench_now_us() < end) {
 		clock_run();
 		ping_run();
 	}
@@ -616,14 +578,14 @@ static int demo(void)
 	s.n_allocs = 1;
 	s.signals = &fv;
 	s.n_signals = 1;
-	t0 = now_us();
+	t0 = bench_now_us();
 	ret = dxg_context_submit(dxg, context, &s, NULL);
 	if (!ret)
 		ret = dxg_fence_wait_timeout(dxg, &fv, 1, 0, WAIT_NS, NULL);
 	if (ret)
 		die("submit and wait", ret);
 	printf("FILL %u bytes with 0x%08x, CRC32C of them: done in %.0f us\n",
-	       DEMO_CRC_AT, DEMO_PATTERN, now_us() - t0);
+	       DEMO_CRC_AT, DEMO_PATTERN, bench_now_us() - t0);
 	dxg_cmd_release(&c);
 	ret = dxg_alloc_lock(dxg, alloc, 0, DEMO_LEN, DXG_LOCK_READ, &m);
 	if (ret)
@@ -642,24 +604,6 @@ static int demo(void)
 	       host_crc == crc ? "match" : "MISMATCH");
 	dxg_close(dxg);
 	return bad || host_crc != crc;
-}
-
-/* A whole decimal number in [min, max], or a message saying what is wrong. */
-static bool arg_uint(const char *name, const char *s, unsigned int min,
-		     unsigned int max, unsigned int *out)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end || errno || v < min || v > max) {
-		fprintf(stderr, "dxg-bench: --%s: '%s' is not a number from %u to %u\n",
-			name, s, min, max);
-		return false;
-	}
-	*out = v;
-	return true;
 }
 
 static void usage(FILE *f)
@@ -708,21 +652,22 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int opt, port;
 
+	bench_prog = "dxg-bench";
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		bool ok = true;
 
 		switch (opt) {
 		case 'f': filter = optarg; break;
-		case 'r': ok = arg_uint("runs", optarg, 1, 64, &runs); break;
+		case 'r': ok = bench_arg_uint("runs", optarg, 1, 64, &runs); break;
 		case 'i':
-			ok = arg_uint("rtt-iters", optarg, 1, 1000000, &rtt_iters);
+			ok = bench_arg_uint("rtt-iters", optarg, 1, 1000000, &rtt_iters);
 			break;
 		/* One allocation and one lock: within soft0:256M and max_locked. */
-		case 'b': ok = arg_uint("bulk-mib", optarg, 1, 128, &bulk_mib); break;
+		case 'b': ok = bench_arg_uint("bulk-mib", optarg, 1, 128, &bulk_mib); break;
 		case 's':
-			ok = arg_uint("submit-ops", optarg, 1, 1000000, &submit_ops);
+			ok = bench_arg_uint("submit-ops", optarg, 1, 1000000, &submit_ops);
 			break;
-		case 'w': ok = arg_uint("warmup", optarg, 0, 600, &warmup_s); break;
+		case 'w': ok = bench_arg_uint("warmup", optarg, 0, 600, &warmup_s); break;
 		case 'a': adapter_name = optarg; break;
 		case 't': trace = true; break;
 		case 'd': run_demo = true; break;
@@ -764,7 +709,7 @@ int main(int argc, char **argv)
 	open_adapter(20000, &info);
 	setup_objects();
 	check_bulk();
-	t_start = now_us();
+	t_start = bench_now_us();
 	warm_up();
 	for (i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
 		if (!strncmp(figures[i].name, filter, strlen(filter)))

@@ -47,6 +47,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "hostlink_lib.h"
 
 #define RTT_OUT	(sizeof(struct hostlink_hdr) + sizeof(struct hostlink_cred))
@@ -62,45 +63,6 @@ static double t_start;
 /* --side: run one side only ('o'urs or 'r'aw), for a profiler. */
 static char side;
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static int full_io(int fd, void *buf, size_t len, bool rd)
-{
-	char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = rd ? read(fd, p, len) : send(fd, p, len, MSG_NOSIGNAL);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* The raw peer: ping-pong (96 in, 32 out) or sink (n bytes, 1 back). */
 static void raw_server(int lfd)
 {
@@ -113,13 +75,13 @@ static void raw_server(int lfd)
 		fd = accept(lfd, NULL, NULL);
 		if (fd < 0)
 			_exit(1);
-		if (full_io(fd, &mode, 1, true))
+		if (bench_full_io(fd, &mode, 1, true))
 			goto next;
 		if (mode == 'p') {
-			while (!full_io(fd, buf, RTT_OUT, true) &&
-			       !full_io(fd, buf, RTT_IN, false))
+			while (!bench_full_io(fd, buf, RTT_OUT, true) &&
+			       !bench_full_io(fd, buf, RTT_IN, false))
 				;
-		} else if (!full_io(fd, &total, sizeof(total), true)) {
+		} else if (!bench_full_io(fd, &total, sizeof(total), true)) {
 			while (total) {
 				ssize_t n = read(fd, buf, total < sizeof(buf) ?
 						 total : sizeof(buf));
@@ -127,7 +89,7 @@ static void raw_server(int lfd)
 					break;
 				total -= n;
 			}
-			full_io(fd, &mode, 1, false);
+			bench_full_io(fd, &mode, 1, false);
 		}
 next:
 		close(fd);
@@ -167,14 +129,14 @@ static void core_host(int port)
 						memmove(buf, buf + off, got - off);
 					got -= off;
 					off = 0;
-					if (full_io(f.fd, buf + got, flen - got, true))
+					if (bench_full_io(f.fd, buf + got, flen - got, true))
 						break;	/* closed: the while's read ends it */
 					got = flen;
 				}
 				hdr.type = HOSTLINK_REPLY;
 				hdr.len = 0;
 				hdr.flags = 0;
-				if (full_io(f.fd, &hdr, hlen, false))
+				if (bench_full_io(f.fd, &hdr, hlen, false))
 					_exit(1);
 			}
 			memmove(buf, buf + off, got - off);
@@ -193,7 +155,7 @@ static int raw_connect(int port, char mode)
 	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
-	    full_io(fd, &mode, 1, false)) {
+	    bench_full_io(fd, &mode, 1, false)) {
 		perror("raw connect");
 		exit(1);
 	}
@@ -202,7 +164,7 @@ static int raw_connect(int port, char mode)
 
 static double rtt_ours(int fd)
 {
-	double t0 = now_us();
+	double t0 = bench_now_us();
 	unsigned int i;
 
 	for (i = 0; i < rtt_iters; i++)
@@ -211,23 +173,23 @@ static double rtt_ours(int fd)
 			fprintf(stderr, "PING failed\n");
 			exit(1);
 		}
-	return (now_us() - t0) / rtt_iters;
+	return (bench_now_us() - t0) / rtt_iters;
 }
 
 static double rtt_raw(int port)
 {
 	char out[RTT_OUT] = { 0 }, in[RTT_IN];
 	int fd = raw_connect(port, 'p');
-	double t0 = now_us(), t;
+	double t0 = bench_now_us(), t;
 	unsigned int i;
 
 	for (i = 0; i < rtt_iters; i++)
-		if (full_io(fd, out, sizeof(out), false) ||
-		    full_io(fd, in, sizeof(in), true)) {
+		if (bench_full_io(fd, out, sizeof(out), false) ||
+		    bench_full_io(fd, in, sizeof(in), true)) {
 			fprintf(stderr, "raw ping-pong failed\n");
 			exit(1);
 		}
-	t = (now_us() - t0) / rtt_iters;
+	t = (bench_now_us() - t0) / rtt_iters;
 	close(fd);
 	return t;
 }
@@ -255,7 +217,7 @@ static double bulk_ours(int fd, char *buf)
 {
 	struct bulk_caller c[BULK_MAX_CALLERS];
 	unsigned int reqs = (bulk_mib << 20) / bulk_req / bulk_callers, i;
-	double t0 = now_us();
+	double t0 = bench_now_us();
 
 	for (i = 0; i < bulk_callers; i++) {
 		c[i] = (struct bulk_caller){ .fd = fd, .reqs = reqs, .buf = buf };
@@ -269,28 +231,28 @@ static double bulk_ours(int fd, char *buf)
 		}
 	}
 	return (double)reqs * bulk_callers * bulk_req / (1 << 20) /
-		((now_us() - t0) / 1e6);
+		((bench_now_us() - t0) / 1e6);
 }
 
 static double bulk_raw(int port, char *buf)
 {
 	uint64_t total = (uint64_t)bulk_mib << 20, left = total;
 	int fd = raw_connect(port, 's');
-	double t0 = now_us(), mibs;
+	double t0 = bench_now_us(), mibs;
 	char ack;
 
-	if (full_io(fd, &total, sizeof(total), false))
+	if (bench_full_io(fd, &total, sizeof(total), false))
 		exit(1);
 	while (left) {
 		size_t n = left < bulk_req ? left : bulk_req;
 
-		if (full_io(fd, buf, n, false))
+		if (bench_full_io(fd, buf, n, false))
 			exit(1);
 		left -= n;
 	}
-	if (full_io(fd, &ack, 1, true))
+	if (bench_full_io(fd, &ack, 1, true))
 		exit(1);
-	mibs = (double)bulk_mib / ((now_us() - t0) / 1e6);
+	mibs = (double)bulk_mib / ((bench_now_us() - t0) / 1e6);
 	close(fd);
 	return mibs;
 }
@@ -313,9 +275,9 @@ static double one_run(bool ours, bool bulk, int fd, int raw_port, char *buf)
  */
 static void warm_up(int fd, int raw_port, char *buf)
 {
-	double end = now_us() + warmup_s * 1e6;
+	double end = bench_now_us() + warmup_s * 1e6;
 
-	while (now_us() < end) {
+	while (bench_now_us() < end) {
 		one_run(true, false, fd, raw_port, buf);
 		one_run(false, false, fd, raw_port, buf);
 	}
@@ -334,7 +296,7 @@ static void figure(const char *filter, const char *name, int fd, int raw_port,
 		for (r = 0; r < runs; r++)
 			ours[r] = one_run(side == 'o', bulk, fd, raw_port, buf);
 		printf("bench %s (%s only): %.1f %s\n", name,
-		       side == 'o' ? "ours" : "raw", median(ours, runs),
+		       side == 'o' ? "ours" : "raw", bench_median(ours, runs),
 		       bulk ? "MiB/s" : "us");
 		fflush(stdout);
 		return;
@@ -347,11 +309,11 @@ static void figure(const char *filter, const char *name, int fd, int raw_port,
 			raw[r] = one_run(false, bulk, fd, raw_port, buf);
 		if (trace)
 			fprintf(stderr, "run %s %u at %.1f s: %.1f vs %.1f ratio %.2f\n",
-				name, r, (now_us() - t_start) / 1e6, ours[r],
+				name, r, (bench_now_us() - t_start) / 1e6, ours[r],
 				raw[r], ours[r] / raw[r]);
 	}
-	o = median(ours, runs);
-	w = median(raw, runs);
+	o = bench_median(ours, runs);
+	w = bench_median(raw, runs);
 	if (bulk)
 		printf("bench %s: %.0f MiB/s vs raw-vsock %.0f MiB/s ratio %.2f\n",
 		       name, o, w, o / w);
@@ -359,24 +321,6 @@ static void figure(const char *filter, const char *name, int fd, int raw_port,
 		printf("bench %s: %.1f us vs raw-vsock %.1f us ratio %.2f\n",
 		       name, o, w, o / w);
 	fflush(stdout);
-}
-
-/* A whole decimal number in [min, max], or a message saying what is wrong. */
-static bool arg_uint(const char *name, const char *s, unsigned int min,
-		     unsigned int max, unsigned int *out)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end || errno || v < min || v > max) {
-		fprintf(stderr, "hostlink-bench: --%s: '%s' is not a number from %u to %u\n",
-			name, s, min, max);
-		return false;
-	}
-	*out = v;
-	return true;
 }
 
 static void usage(FILE *f)
@@ -413,13 +357,13 @@ static int ping(unsigned int count)
 
 		if (i)
 			usleep(200000);
-		t0 = now_us();
+		t0 = bench_now_us();
 		ret = hl_call(fd, HOSTLINK_TEST_PING, 0, 5000, NULL, 0, NULL, 0,
 			      NULL);
 		if (ret)
 			printf("ping %u: %s\n", i, strerror(-ret));
 		else
-			printf("ping %u: %.0f us\n", i, now_us() - t0);
+			printf("ping %u: %.0f us\n", i, bench_now_us() - t0);
 		fflush(stdout);
 	}
 	if (!hl_sysfs(id, "stats/connects", buf, sizeof(buf)))
@@ -451,36 +395,37 @@ int main(int argc, char **argv)
 	int core_fd, loop_fd;
 	char *buf;
 
+	bench_prog = "hostlink-bench";
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		bool ok = true;
 
 		switch (opt) {
 		case 'f': filter = optarg; break;
-		case 'r': ok = arg_uint("runs", optarg, 1, 64, &runs); break;
+		case 'r': ok = bench_arg_uint("runs", optarg, 1, 64, &runs); break;
 		case 'i':
-			ok = arg_uint("rtt-iters", optarg, 1, 1000000, &rtt_iters);
+			ok = bench_arg_uint("rtt-iters", optarg, 1, 1000000, &rtt_iters);
 			break;
 		case 'b':
-			ok = arg_uint("bulk-mib", optarg, 4, 65536, &bulk_mib);
+			ok = bench_arg_uint("bulk-mib", optarg, 4, 65536, &bulk_mib);
 			break;
 		case 'q':
 			/* A request and its credential block in one frame. */
-			ok = arg_uint("bulk-req-kib", optarg, 4,
+			ok = bench_arg_uint("bulk-req-kib", optarg, 4,
 				      (HOSTLINK_FRAME_DEFAULT -
 				       sizeof(struct hostlink_cred)) >> 10,
 				      &bulk_req);
 			bulk_req <<= 10;
 			break;
 		case 'c':
-			ok = arg_uint("bulk-callers", optarg, 1,
+			ok = bench_arg_uint("bulk-callers", optarg, 1,
 				      BULK_MAX_CALLERS, &bulk_callers);
 			break;
-		case 'w': ok = arg_uint("warmup", optarg, 0, 600, &warmup_s); break;
+		case 'w': ok = bench_arg_uint("warmup", optarg, 0, 600, &warmup_s); break;
 		case 't': trace = true; break;
 		case 'p': {
 			unsigned int n;
 
-			if (!arg_uint("ping", optarg, 1, 100000, &n))
+			if (!bench_arg_uint("ping", optarg, 1, 100000, &n))
 				return 2;
 			return ping(n);
 		}
@@ -534,7 +479,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	buf = calloc(1, bulk_req);
-	t_start = now_us();
+	t_start = bench_now_us();
 	warm_up(fd, raw_port, buf);
 
 	figure(filter, "hostlink-rtt", fd, raw_port, buf, false);
