@@ -1257,9 +1257,12 @@ static void bulk_round_trip(struct __test_metadata *_metadata,
 TEST_F(gpu, bulk_transfers_from_the_threshold_up)
 {
 	long long min = read_number(DXG_BULK_PARAM), n0, n1;
+	struct dxg_caps_get caps;
 
 	ASSERT_LE(0, min);
-	EXPECT_TRUE(self->e.caps.out_features & DXG_FEAT_HOST_BULK);
+	/* the adapter is up, so the host's HELLO is in: caps say bulk */
+	ASSERT_EQ(0, dxg_caps(self->e.fd, &caps));
+	EXPECT_TRUE(caps.out_features & DXG_FEAT_HOST_BULK);
 	/* below the threshold: chunks */
 	ASSERT_EQ(0, write_number(DXG_BULK_PARAM, 64));
 	n0 = read_number(DXG_GPU_SYSFS "bulk_transfers");
@@ -1297,6 +1300,7 @@ TEST(bulk_refused_falls_back_to_chunks)
 	ASSERT_LT(0, d);
 	ASSERT_EQ(0, dxg_load(port));
 	ASSERT_EQ(0, dxg_env_open(&e, 10000));
+	ASSERT_EQ(0, dxg_caps(e.fd, &e.caps));
 	EXPECT_TRUE(e.caps.out_features & DXG_FEAT_HOST_BULK);
 	min = read_number(DXG_BULK_PARAM);
 	ASSERT_EQ(0, write_number(DXG_BULK_PARAM, 0));

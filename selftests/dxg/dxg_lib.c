@@ -565,53 +565,22 @@ void dxg_pattern(void *buf, size_t len, unsigned int seed)
 	}
 }
 
-static const char *dxg_daemon_path(void)
-{
-	static char path[PATH_MAX];
-	const char *p = getenv("HOSTLINKD"), *tools = getenv("VMTEST_TOOLS");
-
-	if (p)
-		return p;
-	snprintf(path, sizeof(path), "%s/../hostlinkd/hostlinkd",
-		 tools ? tools : ".");
-	return path;
-}
-
 pid_t dxg_daemon_start(int port, const char *config_lines)
 {
 	char conf[64], ready[64];
-	const char *path = dxg_daemon_path();
-	uint64_t end;
+	char *argv[] = { "hostlinkd", "--config", conf, "--ready-file", ready,
+			 NULL };
 	FILE *f;
-	pid_t pid;
 
 	snprintf(conf, sizeof(conf), "/run/dxg-test-%d.conf", port);
 	snprintf(ready, sizeof(ready), "/run/dxg-test-%d.ready", port);
-	unlink(ready);
 	f = fopen(conf, "we");
 	if (!f)
 		return -1;
 	fprintf(f, "listen = dxg:%d\nallow_loopback = yes\nlog_level = warn\n%s\n",
 		port, config_lines ? config_lines : "");
 	fclose(f);
-
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execl(path, "hostlinkd", "--config", conf, "--ready-file", ready,
-		      (char *)NULL);
-		fprintf(stderr, "cannot run %s: %m\n", path);
-		_exit(127);
-	}
-	for (end = hl_now_ms() + 10000; hl_now_ms() < end; usleep(20000)) {
-		if (!access(ready, F_OK))
-			return pid;
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return -1;
-	}
-	hl_daemon_stop(pid, SIGKILL);
-	return -1;
+	return hl_daemon_spawn(argv, ready);
 }
 
 /* The fake host. */

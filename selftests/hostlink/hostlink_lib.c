@@ -432,33 +432,13 @@ static const char *hl_daemon_path(void)
 	return path;
 }
 
-pid_t hl_daemon_start(int port, const char *extra)
+pid_t hl_daemon_spawn(char *const argv[], const char *ready)
 {
-	char portarg[32], ready[64], words[256], *argv[32], *w, *save;
 	const char *path = hl_daemon_path();
 	uint64_t end;
-	int argc = 0;
 	pid_t pid;
 
-	snprintf(portarg, sizeof(portarg), "test:%d", port);
-	snprintf(ready, sizeof(ready), "/run/hostlinkd-test-%d.ready", port);
 	unlink(ready);
-	argv[argc++] = "hostlinkd";
-	argv[argc++] = "--config";
-	argv[argc++] = "/dev/null";
-	argv[argc++] = "--allow-loopback";
-	argv[argc++] = "--listen";
-	argv[argc++] = portarg;
-	argv[argc++] = "--ready-file";
-	argv[argc++] = ready;
-	argv[argc++] = "--log-level";
-	argv[argc++] = "warn";
-	snprintf(words, sizeof(words), "%s", extra ? extra : "");
-	for (w = strtok_r(words, " ", &save); w && argc < 31;
-	     w = strtok_r(NULL, " ", &save))
-		argv[argc++] = w;
-	argv[argc] = NULL;
-
 	pid = fork();
 	if (pid < 0)
 		return -1;
@@ -475,6 +455,31 @@ pid_t hl_daemon_start(int port, const char *extra)
 	}
 	hl_daemon_stop(pid, SIGKILL);
 	return -1;
+}
+
+pid_t hl_daemon_start(int port, const char *extra)
+{
+	char portarg[32], ready[64], words[256], *argv[32], *w, *save;
+	int argc = 0;
+
+	snprintf(portarg, sizeof(portarg), "test:%d", port);
+	snprintf(ready, sizeof(ready), "/run/hostlinkd-test-%d.ready", port);
+	argv[argc++] = "hostlinkd";
+	argv[argc++] = "--config";
+	argv[argc++] = "/dev/null";
+	argv[argc++] = "--allow-loopback";
+	argv[argc++] = "--listen";
+	argv[argc++] = portarg;
+	argv[argc++] = "--ready-file";
+	argv[argc++] = ready;
+	argv[argc++] = "--log-level";
+	argv[argc++] = "warn";
+	snprintf(words, sizeof(words), "%s", extra ? extra : "");
+	for (w = strtok_r(words, " ", &save); w && argc < 31;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	return hl_daemon_spawn(argv, ready);
 }
 
 int hl_daemon_stop(pid_t pid, int sig)

@@ -91,6 +91,12 @@ long long hl_drip(int fd, const void *buf, size_t len, unsigned int gap_ms,
  * returns once it is listening, or -1.
  */
 pid_t hl_daemon_start(int port, const char *extra);
+/*
+ * The real daemon with @argv (argv[0] its name), waited for until it
+ * creates the file @ready (its --ready-file) or 10 s pass: its pid, or
+ * -1 (it exited, or was killed for being late).
+ */
+pid_t hl_daemon_spawn(char *const argv[], const char *ready);
 /* kill with @sig and reap; exit status or -1 */
 int hl_daemon_stop(pid_t pid, int sig);
 
