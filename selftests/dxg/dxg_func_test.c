@@ -1326,6 +1326,87 @@ TEST(bulk_refused_falls_back_to_chunks)
 	EXPECT_EQ(0, dxg_load(0));
 }
 
+/* A process's resident memory in KiB, from /proc/<pid>/status; -1 if unknown. */
+static long long rss_kib(pid_t pid)
+{
+	char path[64], line[128];
+	long long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %lld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/*
+ * A guest that allocates and fills all it can, and locks and writes
+ * while it does, is held to dxg_max_memory: its allocations fail
+ * ENOMEM at the limit, and the daemon grows by no more than the limit
+ * and 16 MiB of its own.
+ */
+TEST(host_memory_bounded_under_a_flood)
+{
+	enum { MIB = 1 << 20, LIMIT_MIB = 48, MAX_ALLOCS = 4 * LIMIT_MIB };
+	static uint64_t allocs[MAX_ALLOCS];
+	static char chunk[MIB];
+	struct dxg_cmdbuf cb = { 0 };
+	long long base, peak, now;
+	uint64_t fence, value = 0;
+	unsigned int n = 0, i;
+	struct dxg_env e;
+	uint32_t slot;
+	int port, ret;
+	pid_t d;
+
+	ASSERT_EQ(0, dxg_load(0));
+	port = dxg_module_port() + 41;
+	d = dxg_daemon_start(port, "dxg_max_memory = 48M");
+	ASSERT_LT(0, d);
+	ASSERT_EQ(0, dxg_load(port));
+	ASSERT_EQ(0, dxg_env_open(&e, 10000));
+	ASSERT_EQ(0, dxg_fence_create(e.fd, e.device, 0, &fence, &slot));
+	base = rss_kib(d);
+	ASSERT_LT(0, base);
+	peak = base;
+
+	dxg_pattern(chunk, sizeof(chunk), 7);
+	for (;;) {
+		ASSERT_GT(MAX_ALLOCS, n) TH_LOG("no ENOMEM after %u MiB", n);
+		ret = dxg_alloc_create(e.fd, e.device, MIB, &allocs[n]);
+		if (ret) {
+			EXPECT_EQ(-ENOMEM, ret);
+			break;
+		}
+		/* every page touched on the host: half written, half filled */
+		ASSERT_EQ(0, dxg_write(e.fd, allocs[n], 0, chunk, MIB / 2, true));
+		cb.len = 0;
+		dxg_cmd_fill(&cb, 0, 0x5a5a5a5a, MIB / 2, MIB / 2);
+		ASSERT_EQ(0, dxg_run(&e, &cb, &allocs[n], 1, fence, ++value));
+		n++;
+		now = rss_kib(d);
+		if (now > peak)
+			peak = now;
+	}
+	TH_LOG("%u MiB allocated; the daemon grew by %lld KiB", n, peak - base);
+	EXPECT_LE(LIMIT_MIB - 1, n);
+	EXPECT_GE(LIMIT_MIB, n);
+	EXPECT_GE((LIMIT_MIB + 16) * 1024, peak - base);
+	/* the limit is the guest's, not a leak: freed, it is there again */
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, dxg_alloc_destroy(e.fd, allocs[i]));
+	EXPECT_EQ(0, dxg_alloc_create(e.fd, e.device, MIB, &allocs[0]));
+
+	dxg_env_close(&e);
+	EXPECT_EQ(0, hl_daemon_stop(d, SIGTERM));
+	EXPECT_EQ(0, dxg_load(0));
+}
+
 TEST(render_group_needed_to_open)
 {
 	struct group *g;
