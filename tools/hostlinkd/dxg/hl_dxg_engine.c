@@ -328,6 +328,17 @@ static bool hl_dxg_ctx_advance(struct hl_dxg_guest *g, struct hl_dxg_context *c)
 			changed = true;
 			continue;
 		}
+		if (ready && !s->cmd_bytes) {
+			/*
+			 * Nothing to run: it retires here, without the trip
+			 * to a worker and back.  Its events are posted, so
+			 * they still go out after the SUBMIT's reply.
+			 */
+			hl_list_del(&s->node);
+			hl_dxg_retire(g, s, 0);
+			changed = true;
+			continue;
+		}
 		if (ready) {
 			c->on_runq = true;
 			hl_list_add_tail(&c->runq, &g->eng->runq);
