@@ -93,8 +93,11 @@ void dxg_device_event(const struct dxg_wire_ev_device *ev)
 	    state == DXG_WIRE_DEVICE_LOST)
 		dev->state = ev->state;
 	lost = state == DXG_WIRE_DEVICE_LOST;
-	if (lost)
+	if (lost) {
+		/* its fences will not move: exports fail, waiters see -ENODEV */
+		dxg_fence_device_lost(dev);
 		wake_up_all(&dev->obj.dfile->fence_wq);
+	}
 	spin_unlock_irqrestore(&dxg_ev_lock, flags);
 	wake_up_all(&dxg_hosts.poll_wq);
 }
