@@ -53,10 +53,14 @@ bool dxg_adapter_lost(const struct dxg_adapter *adapter)
 	return READ_ONCE(adapter->lost);
 }
 
-/* The errno a caller sees: a lost adapter is -ENODEV whatever happened. */
+/*
+ * The errno a caller sees: a lost adapter is -ENODEV whatever happened,
+ * except a host protocol error: the call it answers fails -EPROTO
+ * (protocol document, Trust), though that error lost the adapter.
+ */
 int dxg_errno(const struct dxg_adapter *adapter, int err)
 {
-	if (err && dxg_adapter_lost(adapter))
+	if (err && err != -EPROTO && dxg_adapter_lost(adapter))
 		return -ENODEV;
 	return err;
 }
@@ -553,8 +557,10 @@ static int dxg_query_clock(struct dxg_file *dfile, struct dxg_ahandle *ah,
 	t1 = ktime_get_ns();
 	if (ret)
 		return ret;
-	if (!w.frequency)
+	if (!w.frequency) {
+		dxg_cmd_protocol_error("QUERY CLOCK with frequency 0");
 		return -EPROTO;
+	}
 	out->gpu_ticks = le64_to_cpu(w.gpu_ticks);
 	out->frequency = le64_to_cpu(w.frequency);
 	out->monotonic_ns = t0 + (t1 - t0) / 2;

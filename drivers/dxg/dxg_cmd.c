@@ -51,7 +51,15 @@ struct dxg_cmd {
 	size_t got;
 };
 
-static void dxg_cmd_broke(const char *why)
+/**
+ * dxg_cmd_protocol_error() - the host broke the protocol in a reply
+ * @why: what it did, for the log
+ *
+ * Counted in bad_replies and the connection dropped: nothing else the
+ * host says can be trusted after that (the core reconnects).
+ * Context: process context.
+ */
+void dxg_cmd_protocol_error(const char *why)
 {
 	atomic64_inc(&dxg_stats.bad_replies);
 	hostlink_service_break(&dxg_service, why);
@@ -63,7 +71,7 @@ static void dxg_cmd_bad_reply(u32 op, size_t got, size_t want)
 
 	snprintf(why, sizeof(why), "op %u: reply of %zu bytes, not %zu",
 		 op, got, want);
-	dxg_cmd_broke(why);
+	dxg_cmd_protocol_error(why);
 }
 
 /*
@@ -89,7 +97,7 @@ static int dxg_cmd_errno(struct dxg_adapter *adapter, u32 op, size_t chunk,
 	case -EMSGSIZE:
 		if (chunk > DXG_XFER_CHUNK_MIN)
 			return -EMSGSIZE;
-		dxg_cmd_broke(op == DXG_WIRE_OP_READ || op == DXG_WIRE_OP_WRITE ?
+		dxg_cmd_protocol_error(op == DXG_WIRE_OP_READ || op == DXG_WIRE_OP_WRITE ?
 			      "a chunk every host takes refused as too long" :
 			      "a reply over the op's size");
 		return -EPROTO;

@@ -214,7 +214,7 @@ int dxg_device_get_state_ioctl(struct dxg_file *dfile, void *arg)
 	} else {
 		ret = dxg_cmd_device_state(dfile, obj->ah, obj->host_id, &st);
 		if (!ret && dxg_device_state_check(&st)) {
-			atomic64_inc(&dxg_stats.bad_replies);
+			dxg_cmd_protocol_error("DEVICE_GET_STATE reply out of range");
 			ret = -EPROTO;
 		}
 		ret = dxg_errno(dxg_obj_adapter(obj), ret);

@@ -492,6 +492,7 @@ int dxg_cmd_read(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 int dxg_cmd_write(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 		  u64 offset, const void *buf, size_t len);
 ssize_t dxg_cmd_xfer_max(void);
+void dxg_cmd_protocol_error(const char *why);
 /*
  * The chunk every conforming host takes (its frame is at least
  * DXG_WIRE_FRAME_MIN): the floor of the re-ask after EMSGSIZE.
