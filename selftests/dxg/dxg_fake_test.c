@@ -65,7 +65,7 @@ enum hostile_op_reply {
 	R_SHORT,	/* the reply 4 bytes short */
 	R_LONG,		/* 8 bytes too many */
 	R_ZERO_ID,	/* a create reply of id 0 */
-	R_STATUS,	/* a status above every errno (hostlink's rule) */
+	R_STATUS,	/* a status of the kernel's own numbers (512..4095) */
 	R_BAD_STATE,	/* DEVICE_GET_STATE: an unknown state */
 	R_BAD_ERROR,	/* DEVICE_GET_STATE: FAULTED with error 5000 */
 };
@@ -288,7 +288,7 @@ static int hostile_reply(struct dxg_fake *f, const struct hostlink_hdr *hdr,
 		r[0] = 0;
 		break;
 	case R_STATUS:
-		dxg_fake_reply(f, hdr, 4096 + 7, NULL, 0);
+		dxg_fake_reply(f, hdr, 600, NULL, 0);
 		return 1;
 	case R_BAD_STATE:
 	case R_BAD_ERROR: {
@@ -518,8 +518,10 @@ TEST_F(fake, op_replies_refused)
 }
 
 /*
- * A status of no errno (4096 and up) is hostlink's protocol error:
- * -EPROTO to the caller, the connection stays.
+ * A status of the kernel's own numbers (512 and up, ERESTARTSYS's
+ * range) is hostlink's protocol error: -EPROTO to the caller, the
+ * connection stays (hostlink-protocol.rst); 4096 and up would be a
+ * malformed frame, hostlink's own test.
  */
 TEST_F(fake, op_status_out_of_range)
 {
