@@ -351,19 +351,24 @@ static void check_recovered(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(fake) *self)
 {
 	uint32_t old = self->e.info.instance;
-	struct dxg_env e2;
-	uint64_t dev;
+	struct dxg_adapter_info info;
+	uint64_t dev, ah, a;
+	int fd;
 
 	ASSERT_EQ(0, dxg_fake_wait(&self->f, &self->f.drops, 1, WAIT_MS));
 	ASSERT_EQ(0, wait_connection(self));
 	EXPECT_EQ(-ENODEV, dxg_device_create(self->e.fd, self->e.adapter,
 					     &dev));
-	ASSERT_EQ(0, dxg_env_open(&e2, WAIT_MS));
-	EXPECT_NE(old, e2.info.instance);
-	EXPECT_EQ(0, memcmp(&self->e.info.luid, &e2.info.luid,
-			    sizeof(e2.info.luid)));
-	EXPECT_EQ(0, dxg_alloc_create(e2.fd, e2.device, 4096, &dev));
-	dxg_env_close(&e2);
+	fd = open(DXG_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, dxg_wait_adapter(fd, &info, WAIT_MS));
+	EXPECT_NE(old, info.instance);
+	EXPECT_EQ(0, memcmp(&self->e.info.luid, &info.luid,
+			    sizeof(info.luid)));
+	ASSERT_EQ(0, dxg_adapter_open(fd, &info.luid, info.instance, &ah));
+	ASSERT_EQ(0, dxg_device_create(fd, ah, &dev));
+	EXPECT_EQ(0, dxg_alloc_create(fd, dev, 4096, &a));
+	close(fd);
 }
 
 /*
