@@ -65,6 +65,7 @@ enum hostile_op_reply {
 	R_SHORT,	/* the reply 4 bytes short */
 	R_LONG,		/* 8 bytes too many */
 	R_ZERO_ID,	/* a create reply of id 0 */
+	R_DUP_ID,	/* a create reply of the latest device's id */
 	R_STATUS,	/* a status of the kernel's own numbers (512..4095) */
 	R_BAD_STATE,	/* DEVICE_GET_STATE: an unknown state */
 	R_BAD_ERROR,	/* DEVICE_GET_STATE: FAULTED with error 5000 */
@@ -287,6 +288,12 @@ static int hostile_reply(struct dxg_fake *f, const struct hostlink_hdr *hdr,
 	case R_ZERO_ID:
 		r[0] = 0;
 		break;
+	case R_DUP_ID: {
+		uint64_t id = htole64(f->last_device);
+
+		memcpy(r, &id, sizeof(id));
+		break;
+	}
 	case R_STATUS:
 		dxg_fake_reply(f, hdr, 600, NULL, 0);
 		return 1;
@@ -440,6 +447,8 @@ static const struct bad_reply bad_replies[] = {
 	{ "DEVICE_CREATE short", DXG_WIRE_OP_DEVICE_CREATE, R_SHORT },
 	{ "DEVICE_CREATE long", DXG_WIRE_OP_DEVICE_CREATE, R_LONG },
 	{ "DEVICE_CREATE id 0", DXG_WIRE_OP_DEVICE_CREATE, R_ZERO_ID },
+	{ "DEVICE_CREATE id in use", DXG_WIRE_OP_DEVICE_CREATE, R_DUP_ID },
+	{ "FENCE_CREATE id in use", DXG_WIRE_OP_FENCE_CREATE, R_DUP_ID },
 	{ "FENCE_CREATE long", DXG_WIRE_OP_FENCE_CREATE, R_LONG },
 	{ "QUERY MEMORY short", DXG_WIRE_OP_QUERY, R_SHORT },
 	{ "QUERY MEMORY long", DXG_WIRE_OP_QUERY, R_LONG },
