@@ -53,10 +53,14 @@ bool dxg_adapter_lost(const struct dxg_adapter *adapter)
 	return READ_ONCE(adapter->lost);
 }
 
-/* The errno a caller sees: a lost adapter is -ENODEV whatever happened. */
+/*
+ * The errno a caller sees: a lost adapter is -ENODEV whatever happened,
+ * except a host protocol error: the call it answers fails -EPROTO
+ * (protocol document, Trust), though that error lost the adapter.
+ */
 int dxg_errno(const struct dxg_adapter *adapter, int err)
 {
-	if (err && dxg_adapter_lost(adapter))
+	if (err && err != -EPROTO && dxg_adapter_lost(adapter))
 		return -ENODEV;
 	return err;
 }
@@ -75,6 +79,49 @@ static void dxg_hosts_drop_adapters(void)
 	dxg_hosts.nadapters = 0;
 }
 
+/*
+ * Strict UTF-8 (no overlong forms, surrogates or code points above
+ * U+10FFFF) without control characters, C0, DEL or C1.
+ */
+static bool dxg_utf8_ok(const u8 *s, size_t len)
+{
+	unsigned int n, k;
+	size_t i = 0;
+	u32 cp;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			if (s[i] < 0x20 || s[i] == 0x7f)
+				return false;
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			n = 1;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef)
+			n = 2;
+		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
+			n = 3;
+		else
+			return false;
+		if (len - i - 1 < n)
+			return false;
+		cp = s[i] & (0x3f >> n);
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((n == 1 && cp < 0xa0) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/* 1 to DXG_WIRE_NAME_LEN - 1 bytes of UTF-8, NUL-terminated and -padded. */
 static bool dxg_name_ok(const char *name)
 {
 	size_t len = strnlen(name, DXG_WIRE_NAME_LEN);
@@ -82,10 +129,9 @@ static bool dxg_name_ok(const char *name)
 
 	if (!len || len == DXG_WIRE_NAME_LEN)
 		return false;
-	for (i = 0; i < len; i++)
-		if ((u8)name[i] < 0x20 || name[i] == 0x7f)
-			return false;
-	for (; i < DXG_WIRE_NAME_LEN; i++)
+	if (!dxg_utf8_ok((const u8 *)name, len))
+		return false;
+	for (i = len; i < DXG_WIRE_NAME_LEN; i++)
 		if (name[i])
 			return false;
 	return true;
@@ -116,7 +162,11 @@ static int dxg_hello_check(const struct dxg_wire_hello_reply *hr,
 			return -EPROTO;
 		}
 		if (!dxg_name_ok(ads[i].name)) {
-			*why = "an adapter name empty, unterminated or unprintable";
+			*why = "an adapter name empty, unterminated, not UTF-8 or unprintable";
+			return -EPROTO;
+		}
+		if (le32_to_cpu(ads[i].flags) & ~DXG_WIRE_ADAPTER_F_ALL) {
+			*why = "an adapter flag unknown";
 			return -EPROTO;
 		}
 		for (j = 0; j < i; j++) {
@@ -141,7 +191,7 @@ static void dxg_adapter_fill(struct dxg_adapter *a,
 	a->nonce = le64_to_cpu(w->nonce);
 	a->info.luid.low = le32_to_cpu(w->luid_low);
 	a->info.luid.high = le32_to_cpu(w->luid_high);
-	/* unknown flags may appear, and are passed on to be ignored */
+	/* known flags only: dxg_hello_check() refused the others */
 	a->info.flags = le32_to_cpu(w->flags);
 	a->info.vendor_id = le16_to_cpu(w->vendor_id);
 	a->info.device_id = le16_to_cpu(w->device_id);
@@ -509,8 +559,10 @@ static int dxg_query_clock(struct dxg_file *dfile, struct dxg_ahandle *ah,
 	t1 = ktime_get_ns();
 	if (ret)
 		return ret;
-	if (!w.frequency)
+	if (!w.frequency) {
+		dxg_cmd_protocol_error("QUERY CLOCK with frequency 0");
 		return -EPROTO;
+	}
 	out->gpu_ticks = le64_to_cpu(w.gpu_ticks);
 	out->frequency = le64_to_cpu(w.frequency);
 	out->monotonic_ns = t0 + (t1 - t0) / 2;

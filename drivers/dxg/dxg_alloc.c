@@ -237,15 +237,17 @@ static int dxg_xfer_errno(int err)
  * its own when it is at least bulk_min_kib and the host offers bulk,
  * else (or when no stream can be had) in chunks of at most
  * dxg_cmd_xfer_max() bytes: READs (@write false) or WRITEs.
- * A chunk the host refuses as too long is tried again once with a
- * fresh maximum (the frame size may have changed).
+ * A chunk the host refuses as too long (EMSGSIZE) is asked again in
+ * halves, down to DXG_XFER_CHUNK_MIN, and the rest of the range goes
+ * in chunks of that size; below it the refusal is a protocol error
+ * (dxg_cmd_errno()).
  */
 static int dxg_lock_xfer(struct dxg_file *dfile, struct dxg_lock *lk,
 			 bool write)
 {
 	struct dxg_ahandle *ah = lk->alloc->obj.ah;
 	u64 id = lk->alloc->obj.host_id;
-	bool retried = false;
+	size_t chunk = SIZE_MAX;
 	u64 done = 0;
 	ssize_t max;
 	size_t len;
@@ -266,20 +268,19 @@ static int dxg_lock_xfer(struct dxg_file *dfile, struct dxg_lock *lk,
 		max = dxg_cmd_xfer_max();
 		if (max < 0)
 			return max;
-		len = min_t(u64, lk->length - done, max);
+		len = min_t(u64, min_t(u64, lk->length - done, max), chunk);
 		if (write)
 			ret = dxg_cmd_write(dfile, ah, id, lk->offset + done,
 					    lk->vaddr + done, len);
 		else
 			ret = dxg_cmd_read(dfile, ah, id, lk->offset + done,
 					   lk->vaddr + done, len);
-		if (ret == -EMSGSIZE && !retried) {
-			retried = true;
+		if (ret == -EMSGSIZE) {
+			chunk = max_t(size_t, len / 2, DXG_XFER_CHUNK_MIN);
 			continue;
 		}
 		if (ret)
 			return ret;
-		retried = false;
 		atomic64_add(len, write ? &ah->bytes_written : &ah->bytes_read);
 		done += len;
 	}

@@ -38,6 +38,7 @@
  * @resp_len: the exact reply size expected
  * @resp_max: the reply buffer's size, when the reply's size varies (then
  *	@resp_len is the least); 0 for @resp_len
+ * @chunk: the data bytes of a chunked READ or WRITE, else 0
  * @got: (out) bytes of reply
  */
 struct dxg_cmd {
@@ -54,20 +55,44 @@ struct dxg_cmd {
 	void *resp;
 	size_t resp_len;
 	size_t resp_max;
+	size_t chunk;
 	size_t got;
 };
+
+/**
+ * dxg_cmd_protocol_error() - the host broke the protocol in a reply
+ * @why: what it did, for the log
+ *
+ * Counted in bad_replies and the connection dropped: nothing else the
+ * host says can be trusted after that (the core reconnects).
+ * Context: process context.
+ */
+void dxg_cmd_protocol_error(const char *why)
+{
+	atomic64_inc(&dxg_stats.bad_replies);
+	hostlink_service_break(&dxg_service, why);
+}
 
 static void dxg_cmd_bad_reply(u32 op, size_t got, size_t want)
 {
 	char why[64];
 
-	atomic64_inc(&dxg_stats.bad_replies);
 	snprintf(why, sizeof(why), "op %u: reply of %zu bytes, not %zu",
 		 op, got, want);
-	hostlink_service_break(&dxg_service, why);
+	dxg_cmd_protocol_error(why);
 }
 
-static int dxg_cmd_errno(struct dxg_adapter *adapter, int err)
+/*
+ * The errno of a failed call.  -EMSGSIZE is the host's "ask for less"
+ * to a chunked READ or WRITE of @chunk bytes above DXG_XFER_CHUNK_MIN:
+ * passed back for the caller to ask again in smaller chunks.  For any
+ * other op (fixed replies, all well inside every agreed frame), or a
+ * chunk every conforming host takes, it is the host breaking the
+ * protocol (a reply over our buffer, or a refusal it may not make):
+ * counted, the connection dropped, -EPROTO.
+ */
+static int dxg_cmd_errno(struct dxg_adapter *adapter, u32 op, size_t chunk,
+			 int err)
 {
 	if (!err)
 		return 0;
@@ -78,7 +103,11 @@ static int dxg_cmd_errno(struct dxg_adapter *adapter, int err)
 	case -ESTALE:
 		return -ENODEV;
 	case -EMSGSIZE:
-		/* a reply over our buffer: the host broke the protocol */
+		if (chunk > DXG_XFER_CHUNK_MIN)
+			return -EMSGSIZE;
+		dxg_cmd_protocol_error(op == DXG_WIRE_OP_READ || op == DXG_WIRE_OP_WRITE ?
+			      "a chunk every host takes refused as too long" :
+			      "a reply over the op's size");
 		return -EPROTO;
 	default:
 		return err;
@@ -128,7 +157,7 @@ static int dxg_cmd_run(struct dxg_cmd *c)
 
 	ret = hostlink_call(&dxg_service, &call);
 	if (ret)
-		return dxg_cmd_errno(c->adapter, ret);
+		return dxg_cmd_errno(c->adapter, c->op, c->chunk, ret);
 	c->got = call.resp_len;
 	if (c->got < c->resp_len || (!c->resp_max && c->got != c->resp_len)) {
 		dxg_cmd_bad_reply(c->op, c->got, c->resp_len);
@@ -354,7 +383,10 @@ int dxg_cmd_unlock(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc)
 	return dxg_cmd_run(&c);
 }
 
-/* One chunked READ: exactly @len bytes (at most dxg_cmd_xfer_max()). */
+/*
+ * One chunked READ: exactly @len bytes (at most dxg_cmd_xfer_max()).
+ * -EMSGSIZE: the host wants smaller chunks (dxg_cmd_errno()).
+ */
 int dxg_cmd_read(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 		 u64 offset, void *buf, size_t len)
 {
@@ -371,12 +403,13 @@ int dxg_cmd_read(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 		.len = sizeof(body),
 		.resp = buf,
 		.resp_len = len,
+		.chunk = len,
 	};
 
 	return dxg_cmd_run(&c);
 }
 
-/* One chunked WRITE of @len bytes (at most dxg_cmd_xfer_max()). */
+/* One chunked WRITE of @len bytes (at most dxg_cmd_xfer_max()); as READ. */
 int dxg_cmd_write(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 		  u64 offset, const void *buf, size_t len)
 {
@@ -393,6 +426,7 @@ int dxg_cmd_write(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 		.len = sizeof(body),
 		.data = buf,
 		.data_len = len,
+		.chunk = len,
 	};
 
 	return dxg_cmd_run(&c);

@@ -93,8 +93,11 @@ void dxg_device_event(const struct dxg_wire_ev_device *ev)
 	    state == DXG_WIRE_DEVICE_LOST)
 		dev->state = ev->state;
 	lost = state == DXG_WIRE_DEVICE_LOST;
-	if (lost)
+	if (lost) {
+		/* its fences will not move: exports fail, waiters see -ENODEV */
+		dxg_fence_device_lost(dev);
 		wake_up_all(&dev->obj.dfile->fence_wq);
+	}
 	spin_unlock_irqrestore(&dxg_ev_lock, flags);
 	wake_up_all(&dxg_hosts.poll_wq);
 }
@@ -211,7 +214,7 @@ int dxg_device_get_state_ioctl(struct dxg_file *dfile, void *arg)
 	} else {
 		ret = dxg_cmd_device_state(dfile, obj->ah, obj->host_id, &st);
 		if (!ret && dxg_device_state_check(&st)) {
-			atomic64_inc(&dxg_stats.bad_replies);
+			dxg_cmd_protocol_error("DEVICE_GET_STATE reply out of range");
 			ret = -EPROTO;
 		}
 		ret = dxg_errno(dxg_obj_adapter(obj), ret);

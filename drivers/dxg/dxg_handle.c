@@ -66,13 +66,17 @@ void dxg_obj_init(struct dxg_obj *obj, enum dxg_kind kind,
  *	the table's
  *
  * Fails when the file holds dxg_max_handles handles (-ENOSPC), when the
- * parent was destroyed meanwhile (-ENOENT), or for want of memory.
+ * parent was destroyed meanwhile (-ENOENT), when the host gave out the
+ * object's id already to a live object of this file on the connection
+ * (-EPROTO, a protocol error), or for want of memory.
  * Context: dxg_file.lock held.
  * Return: 0 or a negative errno; on error the reference is the caller's.
  */
 int dxg_obj_publish(struct dxg_obj *obj)
 {
 	struct dxg_file *dfile = obj->dfile;
+	struct dxg_obj *other;
+	unsigned long i;
 	u32 index;
 	int ret;
 
@@ -81,6 +85,14 @@ int dxg_obj_publish(struct dxg_obj *obj)
 		return -ENOENT;
 	if (dfile->nhandles >= dxg_max_handles)
 		return -ENOSPC;
+	/* the host never gives out an id twice on a connection */
+	xa_for_each(&dfile->handles, i, other) {
+		if (obj->host_id && other->host_id == obj->host_id &&
+		    dxg_obj_adapter(other) == dxg_obj_adapter(obj)) {
+			dxg_cmd_protocol_error("a create reply with an id in use");
+			return -EPROTO;
+		}
+	}
 	ret = xa_alloc(&dfile->handles, &index, obj, xa_limit_31b,
 		       GFP_KERNEL_ACCOUNT);
 	if (ret)

@@ -498,6 +498,12 @@ ssize_t dxg_cmd_xfer_max(void);
 bool dxg_cmd_bulk_possible(void);
 int dxg_cmd_bulk(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 		 u64 offset, void *buf, size_t len, bool write);
+void dxg_cmd_protocol_error(const char *why);
+/*
+ * The chunk every conforming host takes (its frame is at least
+ * DXG_WIRE_FRAME_MIN): the floor of the re-ask after EMSGSIZE.
+ */
+#define DXG_XFER_CHUNK_MIN	(DXG_WIRE_FRAME_MIN - DXG_WIRE_XFER_OVERHEAD)
 int dxg_cmd_submit(struct dxg_file *dfile, struct dxg_ahandle *ah,
 		   const void *body, size_t len, u64 *out_submit);
 int dxg_cmd_fence_signal(struct dxg_file *dfile, struct dxg_ahandle *ah,

@@ -746,9 +746,19 @@ static void *dxg_fake_thread(void *arg)
 			__atomic_add_fetch(&f->accepts, 1, __ATOMIC_SEQ_CST);
 			up = true;
 		}
-		ret = hl_fake_read(&f->hl, &h, buf, max, 100);
-		if (ret == -ETIMEDOUT)
-			continue;
+		/*
+		 * Wait for a frame's first byte briefly (to see f->stop),
+		 * then read all of it with a long deadline: a timeout in
+		 * the middle of a frame would leave the stream out of step.
+		 */
+		{
+			struct pollfd p = { .fd = f->hl.fd, .events = POLLIN };
+
+			ret = poll(&p, 1, 100);
+			if (ret == 0 || (ret < 0 && errno == EINTR))
+				continue;
+		}
+		ret = hl_fake_read(&f->hl, &h, buf, max, 5000);
 		if (ret) {
 			pthread_mutex_lock(&f->lock);
 			hl_fake_drop(&f->hl);
