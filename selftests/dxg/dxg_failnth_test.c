@@ -31,6 +31,8 @@
 #define NTH_DEBUGFS	"/sys/kernel/debug"
 /* far above the fault sites of any one dxg ioctl */
 #define NTH_MAX		400
+/* locked bytes: two pages, a buffer that fails part way too */
+#define NTH_LOCK	8192
 
 static bool nth_required(void)
 {
@@ -375,16 +377,16 @@ static int prep_write_lock(struct nth *t)
 	ret = prep_alloc(t);
 	if (ret)
 		return ret;
-	ret = dxg_lock(t->e.fd, t->alloc, 0, 65536, DXG_LOCK_WRITE |
+	ret = dxg_lock(t->e.fd, t->alloc, 0, NTH_LOCK, DXG_LOCK_WRITE |
 		       DXG_LOCK_DISCARD, &moff);
 	if (ret)
 		return ret;
-	p = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, t->e.fd,
+	p = mmap(NULL, NTH_LOCK, PROT_READ | PROT_WRITE, MAP_SHARED, t->e.fd,
 		 moff);
 	if (p == MAP_FAILED)
 		return -errno;
-	memset(p, 0x3c, 65536);
-	munmap(p, 65536);
+	memset(p, 0x3c, NTH_LOCK);
+	munmap(p, NTH_LOCK);
 	return 0;
 }
 
@@ -496,7 +498,7 @@ static int call_alloc_destroy(struct nth *t)
 
 static int call_lock_read(struct nth *t)
 {
-	return dxg_lock(t->e.fd, t->alloc, 0, 65536, DXG_LOCK_READ, &t->out);
+	return dxg_lock(t->e.fd, t->alloc, 0, NTH_LOCK, DXG_LOCK_READ, &t->out);
 }
 
 static int undo_lock(struct nth *t)
@@ -506,7 +508,7 @@ static int undo_lock(struct nth *t)
 
 static int call_lock_discard(struct nth *t)
 {
-	return dxg_lock(t->e.fd, t->alloc, 0, 65536, DXG_LOCK_WRITE |
+	return dxg_lock(t->e.fd, t->alloc, 0, NTH_LOCK, DXG_LOCK_WRITE |
 			DXG_LOCK_DISCARD, &t->out);
 }
 
@@ -518,7 +520,7 @@ static int call_unlock(struct nth *t)
 /* the bytes went back */
 static int undo_unlock(struct nth *t)
 {
-	uint8_t buf[65536];
+	uint8_t buf[NTH_LOCK];
 	unsigned int i;
 	int ret;
 
@@ -538,16 +540,16 @@ static int call_mmap_lock(struct nth *t)
 	int ret;
 
 	/* the lock is made under injection too; its faults are swept first */
-	ret = dxg_lock(t->e.fd, t->alloc, 0, 65536, DXG_LOCK_READ, &moff);
+	ret = dxg_lock(t->e.fd, t->alloc, 0, NTH_LOCK, DXG_LOCK_READ, &moff);
 	if (ret)
 		return ret;
-	p = mmap(NULL, 65536, PROT_READ, MAP_SHARED, t->e.fd, moff);
+	p = mmap(NULL, NTH_LOCK, PROT_READ, MAP_SHARED, t->e.fd, moff);
 	if (p == MAP_FAILED) {
 		ret = -errno;
 		dxg_unlock(t->e.fd, t->alloc);
 		return ret;
 	}
-	munmap(p, 65536);
+	munmap(p, NTH_LOCK);
 	return 0;
 }
 
