@@ -32,11 +32,12 @@
 #define LOSS_DEADLINE_MS	20000
 #define LOSS_PROMPT_MS		3000
 
-/* A FENCE_WAIT in a thread of its own. */
+/* A FENCE_WAIT (or, with @lock_alloc, a LOCK) in a thread of its own. */
 struct waiter {
 	pthread_t thread;
 	pid_t tid;
 	int fd;
+	uint64_t lock_alloc;
 	struct dxg_fence_value fv;
 	uint64_t deadline;
 	volatile int started;
@@ -50,7 +51,12 @@ static void *waiter_main(void *arg)
 
 	w->tid = syscall(SYS_gettid);
 	__atomic_store_n(&w->started, 1, __ATOMIC_RELEASE);
-	w->ret = dxg_fence_wait(w->fd, w->fv.fence, w->fv.value, w->deadline);
+	if (w->lock_alloc)
+		w->ret = dxg_lock(w->fd, w->lock_alloc, 0, 4096, DXG_LOCK_READ,
+				  NULL);
+	else
+		w->ret = dxg_fence_wait(w->fd, w->fv.fence, w->fv.value,
+					w->deadline);
 	w->done_ns = dxg_now_ns();
 	return NULL;
 }
@@ -73,14 +79,15 @@ static char thread_state(pid_t tid)
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
-/* start a waiter and return once it sleeps in FENCE_WAIT; 0 or -1 */
-static int waiter_start(struct waiter *w, int fd, uint64_t fence,
-			uint64_t value)
+/* start a waiter and return once it sleeps in its ioctl; 0 or -1 */
+static int waiter_start_any(struct waiter *w, int fd, uint64_t fence,
+			    uint64_t value, uint64_t lock_alloc)
 {
 	uint64_t end = hl_now_ms() + 5000;
 
 	memset(w, 0, sizeof(*w));
 	w->fd = fd;
+	w->lock_alloc = lock_alloc;
 	w->fv.fence = fence;
 	w->fv.value = value;
 	w->deadline = dxg_deadline(LOSS_DEADLINE_MS);
@@ -94,6 +101,12 @@ static int waiter_start(struct waiter *w, int fd, uint64_t fence,
 		usleep(5000);
 	}
 	return 0;
+}
+
+static int waiter_start(struct waiter *w, int fd, uint64_t fence,
+			uint64_t value)
+{
+	return waiter_start_any(w, fd, fence, value, 0);
 }
 
 static int poll1(int fd, short events, int ms)
@@ -188,7 +201,7 @@ static uint64_t kill_daemon(FIXTURE_DATA(loss) *self)
 	ASSERT_EQ(0, pthread_join((w)->thread, NULL));			\
 	EXPECT_EQ(-ENODEV, (w)->ret);					\
 	EXPECT_GT((t0) + LOSS_PROMPT_MS * 1000000ULL, (w)->done_ns)	\
-		TH_LOG("FENCE_WAIT took %llu ms after the kill",	\
+		TH_LOG("the blocked call took %llu ms after the kill",	\
 		       (unsigned long long)(((w)->done_ns - (t0)) / 1000000)); \
 } while (0)
 
@@ -200,7 +213,7 @@ TEST_F(loss, kill_mid_submit)
 	struct dxg_query_clock clk;
 	struct dxg_cmdbuf nop = { 0 }, delay = { 0 };
 	uint64_t a, t0, h;
-	struct waiter w;
+	struct waiter w, wl;
 	int sf1, sf2, sf3, i;
 
 	ASSERT_EQ(0, dxg_alloc_create(self->e.fd, self->e.device, 4096, &a));
@@ -219,12 +232,15 @@ TEST_F(loss, kill_mid_submit)
 	ASSERT_EQ(0, dxg_fence_wait(self->e.fd, self->fence, 1,
 				    dxg_deadline(10000)));
 	ASSERT_EQ(0, waiter_start(&w, self->e.fd, self->fence, 2));
+	/* a LOCK waits for the DELAY's submission, which names @a */
+	ASSERT_EQ(0, waiter_start_any(&wl, self->e.fd, 0, 0, a));
 	EXPECT_EQ(0, poll1(self->e.fd, POLLIN, 0) & (POLLHUP | POLLERR));
 	EXPECT_EQ(0, sync_status(sf2));
 
 	t0 = kill_daemon(self);
 	ASSERT_NE(0, t0);
 	EXPECT_ENDED_BY_LOSS(&w, t0);
+	EXPECT_ENDED_BY_LOSS(&wl, t0);
 	/* level-triggered, and already there */
 	EXPECT_EQ(POLLHUP | POLLERR,
 		  poll1(self->e.fd, 0, LOSS_PROMPT_MS) & (POLLHUP | POLLERR));
