@@ -458,7 +458,10 @@ int dxg_alloc_lock_ioctl(struct dxg_file *dfile, void *arg)
 	if (ret)
 		goto err_free;
 	if (mode != (DXG_LOCK_WRITE | DXG_LOCK_DISCARD)) {
-		ret = dxg_xfer_errno(dxg_lock_xfer(dfile, lk, false));
+		ret = dxg_lock_xfer(dfile, lk, false);
+		/* no guest memory for the transfer is the caller's ENOMEM */
+		if (ret != -ENOMEM)
+			ret = dxg_xfer_errno(ret);
 		if (ret)
 			goto err_unlock_host;
 	}
