@@ -330,7 +330,7 @@ static void dxg_service_event(struct hostlink_service *svc, u32 op,
 		}
 		break;
 	}
-	atomic64_inc(&dxg_stats.events_dropped);
+	dxg_cmd_event_malformed("an event of an unknown op or size");
 }
 
 const struct hostlink_service_ops dxg_service_ops = {

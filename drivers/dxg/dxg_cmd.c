@@ -73,6 +73,57 @@ void dxg_cmd_protocol_error(const char *why)
 	hostlink_service_break(&dxg_service, why);
 }
 
+/*
+ * A malformed event answers no call, so nothing fails with it; but the
+ * host that sent it can no longer be trusted to send the events waiters
+ * need.  The connection is dropped from a work item (the core does not
+ * allow it from the event callback), and waiters see the adapters lost.
+ */
+static DEFINE_SPINLOCK(dxg_break_lock);	/* the two below */
+static bool dxg_break_off;
+static char dxg_break_why[64];
+
+static void dxg_break_fn(struct work_struct *work)
+{
+	char why[sizeof(dxg_break_why)];
+
+	spin_lock_irq(&dxg_break_lock);
+	memcpy(why, dxg_break_why, sizeof(why));
+	spin_unlock_irq(&dxg_break_lock);
+	hostlink_service_break(&dxg_service, why);
+}
+
+static DECLARE_WORK(dxg_break_work, dxg_break_fn);
+
+/**
+ * dxg_cmd_event_malformed() - the host broke the protocol in an event
+ * @why: what it did, for the log
+ *
+ * Counted in events_dropped; the connection is dropped soon after.
+ * Context: the service's event callback; any context.
+ */
+void dxg_cmd_event_malformed(const char *why)
+{
+	unsigned long flags;
+
+	atomic64_inc(&dxg_stats.events_dropped);
+	spin_lock_irqsave(&dxg_break_lock, flags);
+	if (!dxg_break_off && !work_pending(&dxg_break_work)) {
+		strscpy(dxg_break_why, why, sizeof(dxg_break_why));
+		queue_work(dxg_wq, &dxg_break_work);
+	}
+	spin_unlock_irqrestore(&dxg_break_lock, flags);
+}
+
+/* Before the service is unregistered: no break work queued or running. */
+void dxg_cmd_exit(void)
+{
+	spin_lock_irq(&dxg_break_lock);
+	dxg_break_off = true;
+	spin_unlock_irq(&dxg_break_lock);
+	cancel_work_sync(&dxg_break_work);
+}
+
 static void dxg_cmd_bad_reply(u32 op, size_t got, size_t want)
 {
 	char why[64];

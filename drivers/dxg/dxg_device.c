@@ -78,7 +78,7 @@ void dxg_device_event(const struct dxg_wire_ev_device *ev)
 
 	if (dxg_device_state_check(&ev->state) ||
 	    state == DXG_WIRE_DEVICE_ACTIVE) {
-		atomic64_inc(&dxg_stats.events_dropped);
+		dxg_cmd_event_malformed("a DEVICE event of an impossible state");
 		return;
 	}
 	spin_lock_irqsave(&dxg_ev_lock, flags);

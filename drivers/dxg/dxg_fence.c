@@ -559,8 +559,10 @@ static struct dxg_fence *dxg_fence_find(u64 process, u64 host_id)
  * dxg_fence_event() - a FENCE event from the host
  * @ev: the event, its size checked
  *
- * Never trusted: a malformed event or one for an unknown fence is
- * dropped and counted in events_dropped; a value below the last one
+ * Never trusted: a malformed event is dropped, counted in
+ * events_dropped and the connection dropped after it
+ * (dxg_cmd_event_malformed()); one for an unknown fence is dropped and
+ * counted in events_dropped; a value below the last one
  * is dropped and counted in values_dropped; one equal to it is dropped
  * silently (the guest may have applied its own CPU signal first), as
  * the protocol asks.
@@ -575,7 +577,7 @@ void dxg_fence_event(const struct dxg_wire_ev_fence *ev)
 	unsigned long flags;
 
 	if (ev->__reserved || error > DXG_FENCE_MAX_ERRNO) {
-		atomic64_inc(&dxg_stats.events_dropped);
+		dxg_cmd_event_malformed("a FENCE event with reserved bits or a bad error");
 		return;
 	}
 	spin_lock_irqsave(&dxg_ev_lock, flags);

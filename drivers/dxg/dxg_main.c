@@ -240,10 +240,13 @@ static int __init dxg_init(void)
 	return 0;
 
 err_sysfs_exit:
-	dxg_hosts_exit();
 	dxg_sysfs_exit();
 err_unregister_service:
+	/* as at exit: no HELLO, no break work, then the service goes */
+	dxg_hosts_exit();
+	dxg_cmd_exit();
 	hostlink_service_unregister(&dxg_service);
+	goto err_mmap_exit;
 err_hosts_exit:
 	dxg_hosts_exit();
 err_mmap_exit:
@@ -259,6 +262,7 @@ static void __exit dxg_exit(void)
 	/* release workers hold the module: none is left by now */
 	dxg_hosts_exit();
 	dxg_sysfs_exit();
+	dxg_cmd_exit();
 	hostlink_service_unregister(&dxg_service);
 	destroy_workqueue(dxg_wq);
 	dxg_mmap_exit();

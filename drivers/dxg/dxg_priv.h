@@ -499,6 +499,8 @@ bool dxg_cmd_bulk_possible(void);
 int dxg_cmd_bulk(struct dxg_file *dfile, struct dxg_ahandle *ah, u64 alloc,
 		 u64 offset, void *buf, size_t len, bool write);
 void dxg_cmd_protocol_error(const char *why);
+void dxg_cmd_event_malformed(const char *why);
+void dxg_cmd_exit(void);
 /*
  * The chunk every conforming host takes (its frame is at least
  * DXG_WIRE_FRAME_MIN): the floor of the re-ask after EMSGSIZE.

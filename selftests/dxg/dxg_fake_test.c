@@ -584,14 +584,19 @@ static void *waiter_fn(void *arg)
 	return NULL;
 }
 
-TEST_F(fake, events_hostile)
+/*
+ * Events that are well formed but name what the guest does not have, or
+ * a value it has passed: dropped and counted, the connection stays, and
+ * waiters are not woken by them.
+ */
+TEST_F(fake, events_benign_dropped)
 {
 	long long ev0 = gpu_counter("events");
 	long long drop0 = gpu_counter("events_dropped");
 	long long val0 = gpu_counter("values_dropped");
 	long long bad0 = gpu_counter("bad_replies");
 	const volatile uint64_t *page;
-	uint64_t fence, host_fence, proc, d;
+	uint64_t fence, host_fence, proc;
 	struct waiter w = {};
 	uint32_t slot;
 	long long n = 0;
@@ -621,21 +626,8 @@ TEST_F(fake, events_hostile)
 	ASSERT_EQ(0, send_fence_event(&self->f, proc, host_fence, 3, 0, 0, 32));
 	ASSERT_EQ(0, send_fence_event(&self->f, proc, host_fence, 5, 0, 0, 32));
 	n += 2;
-	/* short, long, reserved set, error not an errno */
-	ASSERT_EQ(0, send_fence_event(&self->f, proc, host_fence, 7, 0, 0, 24));
-	ASSERT_EQ(0, send_fence_event(&self->f, proc, host_fence, 7, 0, 0, 40));
-	ASSERT_EQ(0, send_fence_event(&self->f, proc, host_fence, 7, 0, 1, 32));
-	ASSERT_EQ(0, send_fence_event(&self->f, proc, host_fence, 7, 5000, 0,
-				      32));
-	n += 4;
-	/* unknown event op, DEVICE event of the wrong size */
-	ASSERT_EQ(0, dxg_fake_send(&self->f, HOSTLINK_EVENT, 99, 0, 0, &d,
-				   sizeof(d)));
-	ASSERT_EQ(0, dxg_fake_send(&self->f, HOSTLINK_EVENT,
-				   DXG_WIRE_EV_DEVICE, 0, 0, &d, sizeof(d)));
-	n += 2;
 	ASSERT_EQ(0, gpu_counter_wait("events", ev0 + n, WAIT_MS));
-	EXPECT_EQ(drop0 + 2 + 4 + 2, gpu_counter("events_dropped"));
+	EXPECT_EQ(drop0 + 2, gpu_counter("events_dropped"));
 	EXPECT_EQ(val0 + 1, gpu_counter("values_dropped"));
 	EXPECT_EQ(bad0, gpu_counter("bad_replies"));
 	/* the higher value kept, the waiter for 10 still waiting */
@@ -652,6 +644,79 @@ TEST_F(fake, events_hostile)
 	EXPECT_EQ(10, page[slot]);
 	EXPECT_EQ(0, self->f.drops);
 	munmap((void *)page, self->e.caps.out_fence_map_size);
+}
+
+/* A malformed event of kind @i (0 to 5) for @fence of @proc; -1 past the end. */
+static int send_malformed_event(struct dxg_fake *f, unsigned int i,
+				uint64_t proc, uint64_t fence)
+{
+	uint64_t d = 0;
+
+	switch (i) {
+	case 0:		/* short */
+		return send_fence_event(f, proc, fence, 7, 0, 0, 24);
+	case 1:		/* long */
+		return send_fence_event(f, proc, fence, 7, 0, 0, 40);
+	case 2:		/* reserved set */
+		return send_fence_event(f, proc, fence, 7, 0, 1, 32);
+	case 3:		/* an error that is not an errno */
+		return send_fence_event(f, proc, fence, 7, 5000, 0, 32);
+	case 4:		/* an unknown event op */
+		return dxg_fake_send(f, HOSTLINK_EVENT, 99, 0, 0, &d, sizeof(d));
+	case 5:		/* a DEVICE event of the wrong size */
+		return dxg_fake_send(f, HOSTLINK_EVENT, DXG_WIRE_EV_DEVICE, 0, 0,
+				     &d, sizeof(d));
+	default:
+		return -1;
+	}
+}
+
+/*
+ * A malformed event is the host breaking the protocol: counted, and the
+ * connection dropped, so that a waiter gets -ENODEV at once instead of
+ * waiting for events a broken host may never send right.  Each kind in
+ * turn, each on the connection after the one before.
+ */
+TEST_F(fake, malformed_events_drop_the_connection)
+{
+	long long drop0 = gpu_counter("events_dropped");
+	unsigned int i;
+
+	for (i = 0;; i++) {
+		struct waiter w = {};
+		uint64_t fence, t0;
+		int sent;
+
+		ASSERT_EQ(0, dxg_fence_create(self->e.fd, self->e.device, 0,
+					      &fence, NULL));
+		w.fd = self->e.fd;
+		w.fence = fence;
+		w.value = 1;
+		ASSERT_EQ(0, pthread_create(&w.thread, NULL, waiter_fn, &w));
+		t0 = hl_now_ms();
+		sent = send_malformed_event(&self->f, i, self->f.process,
+					    self->f.last_fence);
+		if (sent < 0) {
+			/* past the last kind: a good event wakes the waiter */
+			ASSERT_EQ(0, send_fence_event(&self->f, self->f.process,
+						      self->f.last_fence, 1, 0,
+						      0, 32));
+			pthread_join(w.thread, NULL);
+			EXPECT_EQ(0, w.ret);
+			break;
+		}
+		ASSERT_EQ(0, sent);
+		pthread_join(w.thread, NULL);
+		EXPECT_EQ(-ENODEV, w.ret) TH_LOG("kind %u", i);
+		EXPECT_GT(WAIT_MS / 2, hl_now_ms() - t0) TH_LOG("kind %u", i);
+		EXPECT_EQ(drop0 + i + 1, gpu_counter("events_dropped"));
+		ASSERT_EQ(0, dxg_fake_wait(&self->f, &self->f.drops, i + 1,
+					   WAIT_MS)) TH_LOG("kind %u", i);
+		ASSERT_EQ(0, wait_connection(self));
+		dxg_env_close(&self->e);
+		ASSERT_EQ(0, dxg_env_open(&self->e, WAIT_MS));
+	}
+	EXPECT_EQ(6, self->f.drops);
 }
 
 /*
