@@ -653,6 +653,8 @@ static void hostlink_conn_close(struct hostlink_conn *conn,
 	hostlink_rx_detach(conn, sock);
 	kernel_sock_shutdown(sock, SHUT_RDWR);	/* wakes a blocked sender */
 	hostlink_set_state(conn, HOSTLINK_STATE_CONNECTING);
+	/* counted before any caller hears of it */
+	atomic64_inc(&conn->stats.disconnects);
 	hostlink_fail_all(conn, -ENOTCONN);
 	spin_lock_irqsave(&conn->cancel_lock, flags);
 	kfifo_reset(&conn->cancels);
@@ -672,7 +674,6 @@ static void hostlink_conn_close(struct hostlink_conn *conn,
 	mutex_unlock(&conn->rx_lock);
 
 	sock_release(sock);
-	atomic64_inc(&conn->stats.disconnects);
 }
 
 /* Requests may flow; false if the service is being unregistered. */
