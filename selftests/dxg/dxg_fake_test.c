@@ -32,18 +32,10 @@
 
 static long long gpu_counter(const char *name)
 {
-	char path[256], buf[64] = "";
-	long long v = -1;
-	FILE *f;
+	char path[256];
 
 	snprintf(path, sizeof(path), GPU_SYSFS "%s", name);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = atoll(buf);
-	fclose(f);
-	return v;
+	return dxg_read_number(path);
 }
 
 /* Poll a counter until it reaches @n, for at most @ms; 0 or -1. */

@@ -1195,19 +1195,6 @@ TEST_F(gpu, kill_9_of_a_busy_process_frees_its_host_objects)
 #define DXG_GPU_SYSFS	"/sys/kernel/hostlink/services/dxg/gpu/"
 #define DXG_BULK_PARAM	"/sys/module/dxg/parameters/bulk_min_kib"
 
-static long long read_number(const char *path)
-{
-	char buf[32] = "";
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
-	return buf[0] ? atoll(buf) : -1;
-}
-
 static int write_number(const char *path, long long v)
 {
 	FILE *f = fopen(path, "we");
@@ -1256,7 +1243,7 @@ static void bulk_round_trip(struct __test_metadata *_metadata,
 
 TEST_F(gpu, bulk_transfers_from_the_threshold_up)
 {
-	long long min = read_number(DXG_BULK_PARAM), n0, n1;
+	long long min = dxg_read_number(DXG_BULK_PARAM), n0, n1;
 	struct dxg_caps_get caps;
 
 	ASSERT_LE(0, min);
@@ -1265,19 +1252,19 @@ TEST_F(gpu, bulk_transfers_from_the_threshold_up)
 	EXPECT_TRUE(caps.out_features & DXG_FEAT_HOST_BULK);
 	/* below the threshold: chunks */
 	ASSERT_EQ(0, write_number(DXG_BULK_PARAM, 64));
-	n0 = read_number(DXG_GPU_SYSFS "bulk_transfers");
+	n0 = dxg_read_number(DXG_GPU_SYSFS "bulk_transfers");
 	bulk_round_trip(_metadata, &self->e, (64 << 10) - 1, 3);
-	EXPECT_EQ(n0, read_number(DXG_GPU_SYSFS "bulk_transfers"));
+	EXPECT_EQ(n0, dxg_read_number(DXG_GPU_SYSFS "bulk_transfers"));
 	/* at it, and above: one stream each way */
 	bulk_round_trip(_metadata, &self->e, 64 << 10, 0);
-	n1 = read_number(DXG_GPU_SYSFS "bulk_transfers");
+	n1 = dxg_read_number(DXG_GPU_SYSFS "bulk_transfers");
 	EXPECT_EQ(n0 + 2, n1);
 	bulk_round_trip(_metadata, &self->e, (5 << 20) + 17, 4095);
-	EXPECT_EQ(n1 + 2, read_number(DXG_GPU_SYSFS "bulk_transfers"));
+	EXPECT_EQ(n1 + 2, dxg_read_number(DXG_GPU_SYSFS "bulk_transfers"));
 	/* 0: every transfer, one byte too (and the 4 bytes of the CRC) */
 	ASSERT_EQ(0, write_number(DXG_BULK_PARAM, 0));
 	bulk_round_trip(_metadata, &self->e, 1, 100);
-	EXPECT_EQ(n1 + 5, read_number(DXG_GPU_SYSFS "bulk_transfers"));
+	EXPECT_EQ(n1 + 5, dxg_read_number(DXG_GPU_SYSFS "bulk_transfers"));
 	EXPECT_EQ(0, write_number(DXG_BULK_PARAM, min));
 }
 
@@ -1302,13 +1289,13 @@ TEST(bulk_refused_falls_back_to_chunks)
 	ASSERT_EQ(0, dxg_env_open(&e, 10000));
 	ASSERT_EQ(0, dxg_caps(e.fd, &e.caps));
 	EXPECT_TRUE(e.caps.out_features & DXG_FEAT_HOST_BULK);
-	min = read_number(DXG_BULK_PARAM);
+	min = dxg_read_number(DXG_BULK_PARAM);
 	ASSERT_EQ(0, write_number(DXG_BULK_PARAM, 0));
-	bulks = read_number(DXG_GPU_SYSFS "bulk_transfers");
-	falls = read_number(DXG_GPU_SYSFS "bulk_fallbacks");
+	bulks = dxg_read_number(DXG_GPU_SYSFS "bulk_transfers");
+	falls = dxg_read_number(DXG_GPU_SYSFS "bulk_fallbacks");
 	/* threshold 0: the write, the read back and the CRC's read */
 	bulk_round_trip(_metadata, &e, 256 << 10, 0);
-	EXPECT_EQ(bulks + 3, read_number(DXG_GPU_SYSFS "bulk_transfers"));
+	EXPECT_EQ(bulks + 3, dxg_read_number(DXG_GPU_SYSFS "bulk_transfers"));
 
 	/* an ordinary connection that never says HELLO takes the one slot */
 	hold = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1316,8 +1303,8 @@ TEST(bulk_refused_falls_back_to_chunks)
 	sa.svm_port = port;
 	ASSERT_EQ(0, connect(hold, (struct sockaddr *)&sa, sizeof(sa)));
 	bulk_round_trip(_metadata, &e, 256 << 10, 0);
-	EXPECT_EQ(bulks + 3, read_number(DXG_GPU_SYSFS "bulk_transfers"));
-	EXPECT_EQ(falls + 3, read_number(DXG_GPU_SYSFS "bulk_fallbacks"));
+	EXPECT_EQ(bulks + 3, dxg_read_number(DXG_GPU_SYSFS "bulk_transfers"));
+	EXPECT_EQ(falls + 3, dxg_read_number(DXG_GPU_SYSFS "bulk_fallbacks"));
 	close(hold);
 
 	EXPECT_EQ(0, write_number(DXG_BULK_PARAM, min));

@@ -20,23 +20,23 @@
 
 #include "dxg_lib.h"
 
-static int dxg_read_param(const char *path)
+long long dxg_read_number(const char *path)
 {
 	char buf[32] = "";
 	FILE *f = fopen(path, "re");
-	int v = -1;
+	long long v = -1;
 
 	if (!f)
 		return -1;
 	if (fgets(buf, sizeof(buf), f))
-		v = atoi(buf);
+		v = atoll(buf);
 	fclose(f);
 	return v;
 }
 
 int dxg_module_port(void)
 {
-	return dxg_read_param("/sys/module/dxg/parameters/port");
+	return dxg_read_number("/sys/module/dxg/parameters/port");
 }
 
 int dxg_unload(unsigned int ms)
@@ -71,7 +71,7 @@ int dxg_load(unsigned int port)
 	char cmd[512];
 
 	/* execs are slow under TCG: only when something is not as wanted */
-	if (dxg_read_param("/sys/module/hostlink/parameters/host_cid") != 1 &&
+	if (dxg_read_number("/sys/module/hostlink/parameters/host_cid") != 1 &&
 	    system("modprobe vsock_loopback && "
 		   "modprobe -r -q dxg interop hostlink_test hostlink 2>/dev/null; "
 		   "modprobe hostlink host_cid=1 listen_port=511"))

@@ -32,6 +32,8 @@
 int dxg_load(unsigned int port);
 /* the dxg module's current port parameter, or -1 */
 int dxg_module_port(void);
+/* The number a sysfs file (or any file) starts with; -1 if unreadable. */
+long long dxg_read_number(const char *path);
 /* delete_module("dxg"); 0 or -errno; retried while in use for @ms */
 int dxg_unload(unsigned int ms);
 
