@@ -197,15 +197,50 @@ static int hl_dxg_cb_one(const uint8_t *p, uint16_t op, uint32_t size,
 	return -EINVAL;
 }
 
-int hl_dxg_cmdbuf_check(const uint8_t *cmds, uint32_t cmd_bytes,
-			const uint64_t *sizes, unsigned int n)
+/*
+ * What one checked command costs in bytes touched, roughly: a command's
+ * own bytes, plus the ranges it reads and writes.  DELAY is "forever".
+ */
+static uint64_t hl_dxg_cb_cost(const uint8_t *p, uint16_t op, uint32_t size)
 {
+	union {
+		struct dxg_wire_cmd_fill fill;
+		struct dxg_wire_cmd_copy copy;
+		struct dxg_wire_cmd_arith arith;
+		struct dxg_wire_cmd_crc32c crc;
+	} c;
+
+	switch (op) {
+	case DXG_WIRE_CMD_FILL:
+		memcpy(&c, p, sizeof(c.fill));
+		return size + le64toh(c.fill.length);
+	case DXG_WIRE_CMD_COPY:
+		memcpy(&c, p, sizeof(c.copy));
+		return size + 2 * le64toh(c.copy.length);
+	case DXG_WIRE_CMD_ADD:
+	case DXG_WIRE_CMD_MUL:
+		memcpy(&c, p, sizeof(c.arith));
+		return size + 12 * le64toh(c.arith.count);
+	case DXG_WIRE_CMD_CRC32C:
+		memcpy(&c, p, sizeof(c.crc));
+		return size + le64toh(c.crc.length);
+	case DXG_WIRE_CMD_DELAY:
+		return UINT64_MAX;
+	}
+	return size;
+}
+
+int hl_dxg_cmdbuf_check(const uint8_t *cmds, uint32_t cmd_bytes,
+			const uint64_t *sizes, unsigned int n, uint64_t *cost)
+{
+	uint64_t total = 0;
 	uint32_t off = 0;
 
 	if (cmd_bytes % DXG_WIRE_CMD_ALIGN || cmd_bytes > DXG_WIRE_MAX_CMDBUF)
 		return -EINVAL;
 	while (off < cmd_bytes) {
 		struct dxg_wire_cmd_hdr h;
+		uint64_t one;
 		uint32_t size;
 		uint16_t op;
 		int ret;
@@ -221,7 +256,12 @@ int hl_dxg_cmdbuf_check(const uint8_t *cmds, uint32_t cmd_bytes,
 		ret = hl_dxg_cb_one(cmds + off, op, size, sizes, n);
 		if (ret)
 			return ret;
+		/* Checked ranges are below 2^32 each: only DELAY saturates. */
+		one = hl_dxg_cb_cost(cmds + off, op, size);
+		total = one > UINT64_MAX - total ? UINT64_MAX : total + one;
 		off += size;
 	}
+	if (cost)
+		*cost = total;
 	return 0;
 }

@@ -303,6 +303,8 @@ static void hl_dxg_ctx_cancel_queued(struct hl_dxg_guest *g,
 	}
 }
 
+static void hl_dxg_run_inline(struct hl_dxg_context *c, struct hl_dxg_sub *s);
+
 /*
  * Move @c on: cancel heads waiting on destroyed fences, put it on the
  * run queue if its head can start.  Returns true if it changed fences.
@@ -331,11 +333,17 @@ static bool hl_dxg_ctx_advance(struct hl_dxg_guest *g, struct hl_dxg_context *c)
 		if (ready && !s->cmd_bytes) {
 			/*
 			 * Nothing to run: it retires here, without the trip
-			 * to a worker and back.  Its events are posted, so
-			 * they still go out after the SUBMIT's reply.
+			 * to a worker and back.
 			 */
 			hl_list_del(&s->node);
 			hl_dxg_retire(g, s, 0);
+			changed = true;
+			continue;
+		}
+		if (ready && s->cost <= g->eng->be->inline_bytes) {
+			/* Small: here too (struct hl_dxg_backend_ops). */
+			hl_list_del(&s->node);
+			hl_dxg_run_inline(c, s);
 			changed = true;
 			continue;
 		}
@@ -433,8 +441,8 @@ static void hl_dxg_ctx_free(struct hl_dxg_context *c)
 }
 
 /* After @s of @c ran with @err: retire it, fault its device if needed. */
-static void hl_dxg_finish(struct hl_dxg_context *c, struct hl_dxg_sub *s,
-			  int err, uint32_t off, uint16_t op)
+static void hl_dxg_ran(struct hl_dxg_context *c, struct hl_dxg_sub *s,
+		       int err, uint32_t off, uint16_t op)
 {
 	struct hl_dxg_guest *g = c->g;
 
@@ -445,6 +453,35 @@ static void hl_dxg_finish(struct hl_dxg_context *c, struct hl_dxg_sub *s,
 		hl_dxg_dev_fault(g, s, err, off, op);
 	else
 		hl_dxg_retire(g, s, err);
+}
+
+/*
+ * Runs @s, just taken off @c's queue, here and now, with the engine
+ * lock held: the backend said it is cheap.  The caller settles.
+ */
+static void hl_dxg_run_inline(struct hl_dxg_context *c, struct hl_dxg_sub *s)
+{
+	struct hl_dxg_engine *eng = c->g->eng;
+	uint32_t off = DXG_WIRE_NO_CMD;
+	uint64_t t0, n_cmds = 0;
+	uint16_t op = 0;
+	int err;
+
+	c->running = s;
+	t0 = hl_dxg_now_ns();
+	err = hl_dxg_run(eng, s, t0, &off, &op, &n_cmds);
+	c->g->stats.commands += n_cmds;
+	c->g->stats.busy_ns += hl_dxg_now_ns() - t0;
+	hl_dxg_ran(c, s, err, off, op);
+}
+
+/* After a worker ran @s of @c: as above, then move on. */
+static void hl_dxg_finish(struct hl_dxg_context *c, struct hl_dxg_sub *s,
+			  int err, uint32_t off, uint16_t op)
+{
+	struct hl_dxg_guest *g = c->g;
+
+	hl_dxg_ran(c, s, err, off, op);
 	/* A dead context is off the device's list, which is settled anyway. */
 	hl_dxg_dev_settle(g, c->dev);
 	if (c->dead)

@@ -20,7 +20,7 @@
  * protects every object of every guest.  Notifications are made with it
  * held (so that one fence's events are made in increasing value order);
  * a notification callback must not call into the engine.  Backends run
- * commands without it.
+ * commands without it, but for small ones inline (@inline_bytes).
  */
 #ifndef HL_DXG_ENGINE_H
 #define HL_DXG_ENGINE_H
@@ -50,8 +50,16 @@ struct hl_dxg_buf {
  * @exec: run one command (already validated by the engine: every index
  *	is below @n_bufs, every range inside its buffer).  Returns 0 or a
  *	negative errno, which faults the device.  Called on a worker
- *	thread without the engine lock; may sleep.
+ *	thread without the engine lock, where it may sleep, or inline
+ *	(@inline_bytes).
  * @clock: the adapter clock in ticks; *@freq its ticks per second.
+ * @inline_bytes: a ready submission whose buffer touches at most this
+ *	many bytes (hl_dxg_cmdbuf_check()'s cost; never one with a DELAY)
+ *	runs in the engine call that made it ready, on the caller's
+ *	thread with the engine lock held, so @exec must not sleep for it.
+ *	That saves two thread hand-overs per small submission and lets
+ *	its FENCE events leave with the SUBMIT's reply.  0: always on a
+ *	worker.
  */
 struct hl_dxg_backend_ops {
 	void *(*mem_alloc)(void *priv, uint64_t size);
@@ -59,6 +67,7 @@ struct hl_dxg_backend_ops {
 	int (*exec)(void *priv, const struct dxg_wire_cmd_hdr *cmd,
 		    const struct hl_dxg_buf *bufs, unsigned int n_bufs);
 	uint64_t (*clock)(void *priv, uint64_t *freq);
+	uint64_t inline_bytes;
 };
 
 /**
@@ -207,10 +216,12 @@ int hl_dxg_submit(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 
 /*
  * The command-buffer check alone: @cmds of @cmd_bytes against the
- * allocation sizes @sizes[@n]; 0 or -EINVAL.
+ * allocation sizes @sizes[@n]; 0 or -EINVAL.  On 0, *@cost (if not
+ * NULL) is what the buffer touches, in bytes (UINT64_MAX with a DELAY):
+ * what decides whether it may run inline (inline_bytes above).
  */
 int hl_dxg_cmdbuf_check(const uint8_t *cmds, uint32_t cmd_bytes,
-			const uint64_t *sizes, unsigned int n);
+			const uint64_t *sizes, unsigned int n, uint64_t *cost);
 
 int hl_dxg_query_memory(struct hl_dxg_guest *g, const struct hl_dxg_who *w,
 			struct dxg_wire_query_memory *out);

@@ -50,7 +50,8 @@ static void hl_dxg_note_add(struct hl_dxg_ad *ad, struct hl_dxg_note *n)
 	} else {
 		hl_list_add_tail(&n->node, &ctl->notes);
 	}
-	if (n && !ctl->posted && !ctl->dead) {
+	/* A request being handled sends them itself when it returns. */
+	if (n && !ctl->posted && !ctl->dead && !ctl->in_request) {
 		ctl->posted = true;
 		ctl->refs++;
 		post = true;
@@ -234,6 +235,39 @@ void hl_dxg_flush(struct hl_dxg_ctl *ctl)
 		}
 		free(n);
 	}
+}
+
+/**
+ * hl_dxg_request_begin() - a request's handling starts
+ * @ctl: its connection's.
+ *
+ * The notes that come until hl_dxg_request_end(), made inside the
+ * engine calls of the handler or by workers meanwhile, are not posted:
+ * hl_dxg_request_end() sends them, after the request's reply, so the
+ * two leave in one send and the guest's caller, reading its reply,
+ * finds the FENCE events of its own small submission with it.
+ * Context: the daemon's thread handling the request, daemon lock held.
+ */
+void hl_dxg_request_begin(struct hl_dxg_ctl *ctl)
+{
+	pthread_mutex_lock(&ctl->lock);
+	ctl->in_request = true;
+	ctl->refs++;	/* the handler may close the connection */
+	pthread_mutex_unlock(&ctl->lock);
+}
+
+/* The handler returned: send the notes it let come (see above). */
+void hl_dxg_request_end(struct hl_dxg_ctl *ctl)
+{
+	bool dead;
+
+	pthread_mutex_lock(&ctl->lock);
+	ctl->in_request = false;
+	dead = ctl->dead;
+	pthread_mutex_unlock(&ctl->lock);
+	if (!dead)
+		hl_dxg_flush(ctl);
+	hl_dxg_ctl_put(ctl);
 }
 
 static void hl_dxg_notes_free(struct hl_list *notes)

@@ -601,7 +601,8 @@ static int hl_dxg_submit_values(struct hl_dxg_context *c, struct hl_dxg_sub *s,
 	for (i = 0; i < s->n_signals; i++)
 		if (s->signals[i].f->dev != c->dev)
 			return -EINVAL;
-	ret = hl_dxg_cmdbuf_check(s->cmds, s->cmd_bytes, sizes, s->n_allocs);
+	ret = hl_dxg_cmdbuf_check(s->cmds, s->cmd_bytes, sizes, s->n_allocs,
+				  &s->cost);
 	if (ret)
 		return ret;
 	for (i = 0; i < s->n_allocs; i++)

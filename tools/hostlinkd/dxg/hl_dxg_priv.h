@@ -94,6 +94,7 @@ struct hl_dxg_sub {
 	struct hl_dxg_fv *waits, *signals;
 	uint8_t *cmds;
 	uint32_t cmd_bytes;
+	uint64_t cost;			/* hl_dxg_cmdbuf_check()'s */
 	int cancel;			/* atomic: stop after this command */
 };
 

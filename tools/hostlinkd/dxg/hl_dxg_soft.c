@@ -242,4 +242,5 @@ const struct hl_dxg_backend_ops hl_dxg_soft_ops = {
 	.mem_free = hl_dxg_soft_mem_free,
 	.exec = hl_dxg_soft_exec,
 	.clock = hl_dxg_soft_clock,
+	.inline_bytes = HL_DXG_SOFT_INLINE_BYTES,
 };

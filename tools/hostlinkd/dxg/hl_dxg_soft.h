@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The software backend of the GPU service: allocations are host
- * buffers, commands run on the engine's worker threads.
+ * buffers, commands run on the engine's worker threads, small buffers
+ * inline (struct hl_dxg_backend_ops.inline_bytes).
  */
 #ifndef HL_DXG_SOFT_H
 #define HL_DXG_SOFT_H
@@ -11,6 +12,13 @@
 #include "hl_dxg_engine.h"
 
 struct hl_dxg_soft;
+
+/*
+ * Up to this many bytes touched, a buffer runs inline: a few
+ * microseconds of memory work on the daemon's own thread, against two
+ * thread hand-overs and a separate event frame on a worker.
+ */
+#define HL_DXG_SOFT_INLINE_BYTES	(64 * 1024)
 
 extern const struct hl_dxg_backend_ops hl_dxg_soft_ops;
 

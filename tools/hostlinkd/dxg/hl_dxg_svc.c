@@ -405,7 +405,7 @@ static void hl_dxg_submit_op(struct hl_dxg_call *k)
 		return hl_dxg_proto_error(k->req, "SUBMIT of the wrong length");
 	if (ret)
 		return hl_dxg_reply_ret(k->req, ret);
-	/* Its events come through a post: after this reply. */
+	/* Its events, if it ran already, go out after this, in one send. */
 	r.submit = htole64(number);
 	hl_req_reply(k->req, 0, &r, sizeof(r));
 }
@@ -602,7 +602,9 @@ static void hl_dxg_request(struct hl_req *req, const uint8_t *data, uint32_t len
 			k.ad = &ctl->ad[i];
 	if (!nonce || !k.ad)
 		return hl_req_reply(req, ESTALE, NULL, 0);
+	hl_dxg_request_begin(ctl);
 	hl_dxg_run(&k);
+	hl_dxg_request_end(ctl);
 }
 
 /* CANCEL or the connection's end: only a waiting LOCK has state. */

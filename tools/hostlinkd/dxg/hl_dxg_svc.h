@@ -105,6 +105,8 @@ struct hl_dxg_ad {
  * @lock: protects what follows; taken in the engine's notifications.
  * @notes: struct hl_dxg_note, oldest first.
  * @posted: @post is with the daemon.
+ * @in_request: a request is being handled, which sends @notes at its
+ *	end (hl_dxg_request_begin()); nothing is posted meanwhile.
  * @dead: the connection is gone; the post frees what it finds.
  * @refs: the connection's and the queued post's.
  * @notes_lost: notes that could not be allocated.
@@ -127,6 +129,7 @@ struct hl_dxg_ctl {
 	pthread_mutex_t lock;
 	struct hl_list notes;
 	bool posted;
+	bool in_request;
 	bool dead;
 	unsigned int refs;
 	uint64_t notes_lost;
@@ -177,6 +180,8 @@ struct hl_dxg_lockwait {
 extern const struct hl_dxg_notify_ops hl_dxg_notify;
 void hl_dxg_flush(struct hl_dxg_ctl *ctl);
 void hl_dxg_ctl_put(struct hl_dxg_ctl *ctl);
+void hl_dxg_request_begin(struct hl_dxg_ctl *ctl);
+void hl_dxg_request_end(struct hl_dxg_ctl *ctl);
 void hl_dxg_ctl_free(struct hl_dxg_ctl *ctl);
 void hl_dxg_lockwait_free(struct hl_dxg_lockwait *lw);
 void hl_dxg_state_le(struct dxg_wire_device_state *out,

@@ -8,6 +8,7 @@
  * skipped to keep runs fast), and a checked command must not fail.
  */
 #include <endian.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *cmds;
 	unsigned int n, i;
 	uint32_t off = 0, len;
+	uint64_t cost;
+	bool delay = false;
 
 	if (size < 1)
 		return 0;
@@ -42,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!cmds)
 		abort();
 	memcpy(cmds, data, len);
-	if (hl_dxg_cmdbuf_check(cmds, len, sizes, n)) {
+	if (hl_dxg_cmdbuf_check(cmds, len, sizes, n, &cost)) {
 		free(cmds);
 		return 0;
 	}
@@ -56,11 +59,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (off < len) {
 		const struct dxg_wire_cmd_hdr *h = (const void *)(cmds + off);
 
-		if (le16toh(h->opcode) != DXG_WIRE_CMD_DELAY &&
-		    hl_dxg_soft_ops.exec(NULL, h, bufs, n))
+		if (le16toh(h->opcode) == DXG_WIRE_CMD_DELAY)
+			delay = true;
+		else if (hl_dxg_soft_ops.exec(NULL, h, bufs, n))
 			abort();	/* a checked command never fails */
 		off += le32toh(h->size);
 	}
+	/* The cost counts every command's bytes; only a DELAY saturates it. */
+	if ((cost == UINT64_MAX) != delay || cost < len)
+		abort();
 	for (i = 0; i < n; i++)
 		free(bufs[i].data);
 	free(cmds);

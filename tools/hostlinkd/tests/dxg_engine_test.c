@@ -30,6 +30,7 @@ struct t_ev {
 	uint32_t error;
 	struct dxg_wire_device_state st;
 	uint64_t ns;
+	pthread_t thread;	/* that made the notification */
 };
 
 static pthread_mutex_t t_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -50,6 +51,7 @@ static void t_push(const struct t_ev *e)
 	pthread_mutex_lock(&t_lock);
 	if (t_nev < T_MAX_EV) {
 		t_evs[t_nev] = *e;
+		t_evs[t_nev].thread = pthread_self();
 		t_evs[t_nev++].ns = t_now();
 	}
 	pthread_cond_broadcast(&t_cond);
@@ -59,7 +61,7 @@ static void t_push(const struct t_ev *e)
 static void t_on_fence(void *cookie, uint64_t process, uint64_t fence,
 		       uint64_t value, uint32_t error)
 {
-	struct t_ev e = { false, process, fence, value, error, { 0 }, 0 };
+	struct t_ev e = { false, process, fence, value, error, { 0 }, 0, 0 };
 
 	(void)cookie;
 	t_push(&e);
@@ -68,7 +70,7 @@ static void t_on_fence(void *cookie, uint64_t process, uint64_t fence,
 static void t_on_device(void *cookie, uint64_t process, uint64_t device,
 			const struct dxg_wire_device_state *st)
 {
-	struct t_ev e = { true, process, device, 0, 0, *st, 0 };
+	struct t_ev e = { true, process, device, 0, 0, *st, 0, 0 };
 
 	(void)cookie;
 	t_push(&e);
@@ -159,6 +161,10 @@ struct t_env {
 	uint64_t dev;
 };
 
+/* The soft backend with every submission on a worker (no inline runs). */
+static struct hl_dxg_backend_ops t_worker_ops;
+static const struct hl_dxg_backend_ops *t_ops = &hl_dxg_soft_ops;
+
 static void t_env_up(struct t_env *t, const struct hl_dxg_engine_cfg *cfg)
 {
 	memset(t, 0, sizeof(*t));
@@ -166,7 +172,7 @@ static void t_env_up(struct t_env *t, const struct hl_dxg_engine_cfg *cfg)
 	t_nev = 0;
 	pthread_mutex_unlock(&t_lock);
 	if (hl_dxg_soft_create(&t->soft) ||
-	    hl_dxg_engine_create(cfg, &hl_dxg_soft_ops, t->soft, &t_notify, &t->eng) ||
+	    hl_dxg_engine_create(cfg, t_ops, t->soft, &t_notify, &t->eng) ||
 	    hl_dxg_guest_create(t->eng, NULL, &t->g)) {
 		printf("Bail out! engine setup\n");
 		exit(1);
@@ -752,7 +758,7 @@ static void t_bounds(void)
 
 /* ---- ordering and concurrency ---- */
 
-static void t_ordering(void)
+static void t_ordering(const char *how)
 {
 	struct t_env t;
 	uint64_t acc, k, ctx, f, num = 0, want;
@@ -785,11 +791,11 @@ static void t_ordering(void)
 	want = 0;
 	for (i = 1; i < n; i++)
 		want = (uint32_t)(want * 3 + i * 7 + 1);
-	t_ok(ok, "63 submissions accepted, numbered 1 to 63");
-	t_ok(t_wait(f, n - 1, 10000, NULL), "the last one signals");
+	t_ok(ok, "%s: 63 submissions accepted, numbered 1 to 63", how);
+	t_ok(t_wait(f, n - 1, 10000, NULL), "%s: the last one signals", how);
 	t_read(&t, acc, 0, out, 4);
-	t_ok(t_u32(out) == (uint32_t)want, "with 2 workers they ran in order (0x%08x, 0x%08x)",
-	     t_u32(out), (unsigned int)want);
+	t_ok(t_u32(out) == (uint32_t)want, "%s: with 2 workers they ran in order (0x%08x, 0x%08x)",
+	     how, t_u32(out), (unsigned int)want);
 	pthread_mutex_lock(&t_lock);
 	for (i = 0; i < t_nev; i++) {
 		if (t_evs[i].device || t_evs[i].id != f)
@@ -798,7 +804,99 @@ static void t_ordering(void)
 		last = (unsigned int)t_evs[i].value;
 	}
 	pthread_mutex_unlock(&t_lock);
-	t_ok(inc && last == n - 1, "the fence's events come in increasing order, each value once");
+	t_ok(inc && last == n - 1, "%s: the fence's events come in increasing order, each value once",
+	     how);
+	t_env_down(&t);
+}
+
+/* The event of @fence at @value, waited for up to 5 s; its thread. */
+static bool t_inline_ev(uint64_t fence, uint64_t value, struct t_ev *ev)
+{
+	return t_wait(fence, value, 5000, ev) && ev->value == value;
+}
+
+/*
+ * Small ready buffers run inline: their FENCE event is made on the
+ * submitting thread, before hl_dxg_submit() returns.  Large ones, any
+ * DELAY, and one queued behind running work go to a worker; a fault
+ * inline is recorded as on a worker.
+ */
+static void t_inline(void)
+{
+	struct t_env t;
+	uint64_t a, ctx, f, num;
+	struct dxg_wire_device_state st;
+	uint8_t out[4];
+	struct t_sb *sb;
+	struct t_ev ev;
+	bool here;
+
+	t_env_up(&t, &(struct hl_dxg_engine_cfg){ .workers = 2 });
+	a = t_alloc(&t, 1 << 20);
+	ctx = t_ctx(&t);
+	f = t_fence(&t, 0);
+
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_sb_signal(sb, f, 1);
+	T_CMD(sb, t_fill(0, 0x11223344, 0, 4096));
+	t_ok(!t_submit(&t, sb, &num), "a FILL of 4 KiB is accepted");
+	pthread_mutex_lock(&t_lock);
+	here = t_find(f, 1) >= 0;
+	pthread_mutex_unlock(&t_lock);
+	t_ok(here && t_inline_ev(f, 1, &ev) && pthread_equal(ev.thread, pthread_self()),
+	     "it ran inline: signalled on this thread before SUBMIT returned");
+	t_ok(!t_read(&t, a, 4092, out, 4) && t_u32(out) == 0x11223344, "its bytes are there");
+
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_sb_signal(sb, f, 2);
+	T_CMD(sb, t_fill(0, 5, 0, HL_DXG_SOFT_INLINE_BYTES - sizeof(struct dxg_wire_cmd_fill)));
+	t_ok(!t_submit(&t, sb, &num) && t_inline_ev(f, 2, &ev) &&
+	     pthread_equal(ev.thread, pthread_self()),
+	     "a FILL costing 64 KiB with its command runs inline");
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_sb_signal(sb, f, 3);
+	T_CMD(sb, t_fill(0, 6, 0, HL_DXG_SOFT_INLINE_BYTES - sizeof(struct dxg_wire_cmd_fill) + 4));
+	t_ok(!t_submit(&t, sb, &num) && t_inline_ev(f, 3, &ev) &&
+	     !pthread_equal(ev.thread, pthread_self()),
+	     "4 bytes more run on a worker");
+	sb = t_sb(ctx);
+	t_sb_signal(sb, f, 4);
+	T_CMD(sb, t_delay(0));
+	t_ok(!t_submit(&t, sb, &num) && t_inline_ev(f, 4, &ev) &&
+	     !pthread_equal(ev.thread, pthread_self()),
+	     "a DELAY of 0 us runs on a worker");
+
+	/* Behind running work: queued in order, then run by the worker. */
+	sb = t_sb(ctx);
+	t_sb_signal(sb, f, 5);
+	T_CMD(sb, t_delay(20000));
+	t_ok(!t_submit(&t, sb, &num), "a DELAY of 20 ms is accepted");
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_sb_signal(sb, f, 6);
+	T_CMD(sb, t_fill(0, 7, 0, 4));
+	t_ok(!t_submit(&t, sb, &num) && t_inline_ev(f, 6, &ev) &&
+	     !pthread_equal(ev.thread, pthread_self()) && t_find(f, 5) < t_find(f, 6),
+	     "a small FILL behind it waits its turn and signals after it");
+
+	/* A fault inline: the device record and the events as on a worker. */
+	hl_dxg_soft_inject(t.soft, DXG_WIRE_CMD_FILL, EIO);
+	sb = t_sb(ctx);
+	t_sb_alloc(sb, a);
+	t_sb_signal(sb, f, 7);
+	T_CMD(sb, t_hdr(DXG_WIRE_CMD_NOP, 8));
+	T_CMD(sb, t_fill(0, 8, 0, 4));
+	t_ok(!t_submit(&t, sb, &num) && t_inline_ev(f, 7, &ev) && ev.error == EIO &&
+	     pthread_equal(ev.thread, pthread_self()),
+	     "a FILL failing inline signals with EIO at once");
+	hl_dxg_device_get_state(t.g, &t.w, t.dev, &st);
+	t_ok(st.state == DXG_WIRE_DEVICE_FAULTED && st.error == EIO && st.context == ctx &&
+	     st.submit == num && st.cmd_offset == 8 && st.opcode == DXG_WIRE_CMD_FILL,
+	     "and faults its device with the right record");
+	hl_dxg_soft_inject(t.soft, 0, 0);
 	t_env_down(&t);
 }
 
@@ -1459,7 +1557,13 @@ int main(void)
 	printf("TAP version 13\n");
 	t_commands();
 	t_bounds();
-	t_ordering();
+	t_ordering("inline");
+	t_worker_ops = hl_dxg_soft_ops;
+	t_worker_ops.inline_bytes = 0;
+	t_ops = &t_worker_ops;
+	t_ordering("workers only");
+	t_ops = &hl_dxg_soft_ops;
+	t_inline();
 	t_concurrent();
 	t_cross();
 	t_destroy();

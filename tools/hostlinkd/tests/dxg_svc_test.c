@@ -6,6 +6,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,6 +418,13 @@ static void test_objects_and_work(void)
 	allocs[0] = o.a;
 	allocs[1] = o.b;
 	t_ok(!t_submit(&g, o.ctx, allocs, 2, o.fence, 1, cmds, n), "SUBMIT FILL, COPY, CRC32C");
+	{
+		/* Small, so run inline: its event left in the reply's send. */
+		struct pollfd p = { .fd = g.c.fd, .events = POLLIN };
+
+		t_ok(g.nev || poll(&p, 1, 0) == 1,
+		     "its FENCE event was in the socket with the reply");
+	}
 	t_ok(!t_wait_fence(&g, o.fence, 1, &err, NULL) && !err,
 	     "a FENCE event with value 1, error 0, follows");
 	t_ok(!t_lock(&g, o.b, 0, 4096, DXG_WIRE_LOCK_READ) && !t_read(&g, o.b, 0, back, 4096),
