@@ -157,11 +157,17 @@ void dxg_lock_put(struct dxg_lock *lk)
 	kref_put(&lk->ref, dxg_lock_release);
 }
 
-/* A lock of @alloc with its buffer, zeroed; not yet known to anyone. */
+/*
+ * A lock of @alloc with its buffer; not yet known to anyone.  Zeroed,
+ * unless @fetched: then the transfer overwrites the range before anyone
+ * can map it (dxg_lock_map_init() only after it succeeded), and only
+ * the last page's tail past the range is cleared here.
+ */
 static struct dxg_lock *dxg_lock_new(struct dxg_alloc *alloc, u64 offset,
-				     u64 length, u32 flags)
+				     u64 length, u32 flags, bool fetched)
 {
-	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN;
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
+			  (fetched ? 0 : __GFP_ZERO);
 	struct dxg_lock *lk;
 	unsigned int i;
 	int ret = -ENOMEM;
@@ -196,6 +202,9 @@ static struct dxg_lock *dxg_lock_new(struct dxg_alloc *alloc, u64 offset,
 	lk->vaddr = vmap(lk->pages, lk->npages, VM_MAP, PAGE_KERNEL);
 	if (!lk->vaddr)
 		goto err_put;
+	if (fetched)
+		memset(lk->vaddr + length, 0,
+		       ((size_t)lk->npages << PAGE_SHIFT) - length);
 	return lk;
 
 err_put:
@@ -444,7 +453,8 @@ int dxg_alloc_lock_ioctl(struct dxg_file *dfile, void *arg)
 	if (ret)
 		goto out_put;
 
-	lk = dxg_lock_new(alloc, a->offset, a->length, mode);
+	lk = dxg_lock_new(alloc, a->offset, a->length, mode,
+			  mode != (DXG_LOCK_WRITE | DXG_LOCK_DISCARD));
 	if (IS_ERR(lk)) {
 		ret = PTR_ERR(lk);
 		goto err_unbusy;
