@@ -226,8 +226,12 @@ static u32 dxg_lock_wire_flags(u32 flags)
 	return wire;
 }
 
-/* A transfer's failure as the lock and unlock ioctls report it. */
-static int dxg_xfer_errno(int err)
+/*
+ * A transfer's failure as the lock (@lock) and unlock ioctls report it:
+ * no guest memory for a fetch is the LOCK caller's ENOMEM; a write-back
+ * that fails for any reason but these is UNLOCK's EIO.
+ */
+static int dxg_xfer_errno(int err, bool lock)
 {
 	switch (err) {
 	case 0:
@@ -236,6 +240,8 @@ static int dxg_xfer_errno(int err)
 	case -EPROTO:
 	case -ENOENT:
 		return err;
+	case -ENOMEM:
+		return lock ? err : -EIO;
 	default:
 		return -EIO;
 	}
@@ -320,7 +326,8 @@ static void dxg_lock_end_host_fn(struct work_struct *work)
 	int ret = 0, unlock;
 
 	if (w->write_back)
-		ret = dxg_xfer_errno(dxg_lock_xfer(w->dfile, w->lk, true));
+		ret = dxg_xfer_errno(dxg_lock_xfer(w->dfile, w->lk, true),
+				     false);
 	unlock = dxg_cmd_unlock(w->dfile, obj->ah, obj->host_id);
 	w->ret = ret ?: unlock;
 }
@@ -468,10 +475,7 @@ int dxg_alloc_lock_ioctl(struct dxg_file *dfile, void *arg)
 	if (ret)
 		goto err_free;
 	if (mode != (DXG_LOCK_WRITE | DXG_LOCK_DISCARD)) {
-		ret = dxg_lock_xfer(dfile, lk, false);
-		/* no guest memory for the transfer is the caller's ENOMEM */
-		if (ret != -ENOMEM)
-			ret = dxg_xfer_errno(ret);
+		ret = dxg_xfer_errno(dxg_lock_xfer(dfile, lk, false), true);
 		if (ret)
 			goto err_unlock_host;
 	}
@@ -512,7 +516,7 @@ out_put:
 /* The host's UNLOCK error as DXG_ALLOC_UNLOCK reports it. */
 static int dxg_unlock_errno(int err)
 {
-	return err == -EINTR ? -EIO : dxg_xfer_errno(err);
+	return err == -EINTR ? -EIO : dxg_xfer_errno(err, false);
 }
 
 int dxg_alloc_unlock_ioctl(struct dxg_file *dfile, void *arg)

@@ -542,7 +542,7 @@ static int dxg_bulk_stream(struct socket *sock, void *buf, size_t len,
 	status = le32_to_cpu(done.status);
 	if (!status)
 		return le64_to_cpu(done.length) == want ? 0 : -EIO;
-	return status < MAX_ERRNO ? -(int)status : -EIO;
+	return status <= MAX_ERRNO ? -(int)status : -EIO;
 }
 
 /**

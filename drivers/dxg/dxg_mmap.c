@@ -11,9 +11,9 @@
  * pages a fence map may span) is the fence page, dxg_fence.c's.
  *
  * A lock's mapping is VM_PFNMAP: pages are inserted at fault (a run of
- * them from the faulting one on), only while the lock is live, and nothing can pin them, so once unlock has
- * cleared @live and zapped, the buffer can go at once; later touches
- * are SIGBUS.
+ * them from the faulting one on), only while the lock is live, and
+ * nothing can pin them, so once unlock has cleared @live and zapped,
+ * the buffer can go at once; later touches are SIGBUS.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -96,8 +96,9 @@ void hostlink_tx_release(struct hostlink_conn *conn)
  * Write all of @it by @deadline.  *@started says whether bytes of this
  * frame are already out; from then on the frame is finished, or the
  * stream is broken (-EPIPE).  A signal after the first byte, which would
- * cut every further write short, stops the write with -EINPROGRESS and
- * the rest left in @it, for a worker (which gets no signals) to send.
+ * cut every further write short, or a failed allocation of the caller's
+ * stops the write with -EINPROGRESS and the rest left in @it, for a
+ * worker (which gets no signals and charges no task) to send.
  */
 static int hostlink_xmit(struct socket *sock, struct iov_iter *it,
 			 unsigned long deadline, bool *started)
@@ -122,6 +123,13 @@ static int hostlink_xmit(struct socket *sock, struct iov_iter *it,
 		/* cut short by a signal: the check above says so */
 		if (*started && signal_pending(current))
 			continue;
+		/*
+		 * No memory for the next packet in this task (its memcg, an
+		 * injected failure): a worker, in a context of its own, may
+		 * have it; the other callers of the stream keep it.
+		 */
+		if (*started && ret == -ENOMEM)
+			return -EINPROGRESS;
 		if (*started)
 			return -EPIPE;
 		if (ret == -EAGAIN)
@@ -212,7 +220,9 @@ void hostlink_tx_rest_work(struct work_struct *work)
  * and a task with a signal cannot write, so the rest is copied to the
  * connection's buffer and hostlink_tx_rest_work() finishes it by the
  * deadline (or gives the connection up), while the caller returns at
- * once.  The tx lock goes to that worker with the frame.
+ * once.  The tx lock goes to that worker with the frame.  So does the
+ * rest after an -ENOMEM of the caller's mid-frame, which would otherwise
+ * break the stream for every process using it.
  *
  * Context: process context, may sleep.
  * Return: 0 when all was written; 1 when the worker finishes it (the
