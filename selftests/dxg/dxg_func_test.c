@@ -1327,15 +1327,11 @@ TEST(bulk_refused_falls_back_to_chunks)
 	struct sockaddr_vm sa = { .svm_family = AF_VSOCK, .svm_cid = 1 };
 	long long min, bulks, falls;
 	struct dxg_env e;
-	int port, hold;
+	int hold;
 	pid_t d;
 
-	ASSERT_EQ(0, dxg_load(0));
-	port = dxg_module_port() + 40;
-	d = dxg_daemon_start(port, "max_connections = 1");
+	d = dxg_own_daemon(40, "max_connections = 1", &e);
 	ASSERT_LT(0, d);
-	ASSERT_EQ(0, dxg_load(port));
-	ASSERT_EQ(0, dxg_env_open(&e, 10000));
 	ASSERT_EQ(0, dxg_caps(e.fd, &e.caps));
 	EXPECT_TRUE(e.caps.out_features & DXG_FEAT_HOST_BULK);
 	min = dxg_read_number(DXG_BULK_PARAM);
@@ -1349,7 +1345,7 @@ TEST(bulk_refused_falls_back_to_chunks)
 	/* an ordinary connection that never says HELLO takes the one slot */
 	hold = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	ASSERT_LE(0, hold);
-	sa.svm_port = port;
+	sa.svm_port = dxg_module_port();
 	ASSERT_EQ(0, connect(hold, (struct sockaddr *)&sa, sizeof(sa)));
 	bulk_round_trip(_metadata, &e, 256 << 10, 0);
 	EXPECT_EQ(bulks + 3, dxg_read_number(DXG_GPU_SYSFS "bulk_transfers"));
@@ -1357,9 +1353,7 @@ TEST(bulk_refused_falls_back_to_chunks)
 	close(hold);
 
 	EXPECT_EQ(0, write_number(DXG_BULK_PARAM, min));
-	dxg_env_close(&e);
-	EXPECT_EQ(0, hl_daemon_stop(d, SIGTERM));
-	EXPECT_EQ(0, dxg_load(0));
+	EXPECT_EQ(0, dxg_own_daemon_end(d, &e));
 }
 
 /* A process's resident memory in KiB, from /proc/<pid>/status; -1 if unknown. */
@@ -1397,15 +1391,11 @@ TEST(host_memory_bounded_under_a_flood)
 	unsigned int n = 0, i;
 	struct dxg_env e;
 	uint32_t slot;
-	int port, ret;
+	int ret;
 	pid_t d;
 
-	ASSERT_EQ(0, dxg_load(0));
-	port = dxg_module_port() + 41;
-	d = dxg_daemon_start(port, "dxg_max_memory = 48M");
+	d = dxg_own_daemon(41, "dxg_max_memory = 48M", &e);
 	ASSERT_LT(0, d);
-	ASSERT_EQ(0, dxg_load(port));
-	ASSERT_EQ(0, dxg_env_open(&e, 10000));
 	ASSERT_EQ(0, dxg_fence_create(e.fd, e.device, 0, &fence, &slot));
 	base = rss_kib(d);
 	ASSERT_LT(0, base);
@@ -1437,10 +1427,7 @@ TEST(host_memory_bounded_under_a_flood)
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(0, dxg_alloc_destroy(e.fd, allocs[i]));
 	EXPECT_EQ(0, dxg_alloc_create(e.fd, e.device, MIB, &allocs[0]));
-
-	dxg_env_close(&e);
-	EXPECT_EQ(0, hl_daemon_stop(d, SIGTERM));
-	EXPECT_EQ(0, dxg_load(0));
+	EXPECT_EQ(0, dxg_own_daemon_end(d, &e));
 }
 
 TEST(render_group_needed_to_open)

@@ -583,6 +583,38 @@ pid_t dxg_daemon_start(int port, const char *config_lines)
 	return hl_daemon_spawn(argv, ready);
 }
 
+pid_t dxg_own_daemon(int offset, const char *config_lines, struct dxg_env *e)
+{
+	int port;
+	pid_t d;
+
+	e->fd = -1;
+	if (dxg_load(0))
+		return -1;
+	port = dxg_module_port() + offset;
+	d = dxg_daemon_start(port, config_lines);
+	if (d <= 0)
+		return -1;
+	if (dxg_load(port) || dxg_env_open(e, 10000)) {
+		hl_daemon_stop(d, SIGTERM);
+		dxg_load(0);
+		return -1;
+	}
+	return d;
+}
+
+int dxg_own_daemon_end(pid_t d, struct dxg_env *e)
+{
+	int ret = 0;
+
+	dxg_env_close(e);
+	if (hl_daemon_stop(d, SIGTERM))
+		ret = -1;
+	if (dxg_load(0))
+		ret = -1;
+	return ret;
+}
+
 /* The fake host. */
 
 int dxg_fake_send(struct dxg_fake *f, uint8_t type, uint32_t op, uint64_t id,

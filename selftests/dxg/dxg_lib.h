@@ -138,6 +138,14 @@ void dxg_pattern(void *buf, size_t len, unsigned int seed);
 
 /* A hostlinkd of the test's own serving dxg on @port; pid or -1. */
 pid_t dxg_daemon_start(int port, const char *config_lines);
+/*
+ * The module moved to such a daemon on the module's port + @offset and
+ * @e opened on it: the daemon's pid, or -1 with nothing left running.
+ * dxg_own_daemon_end() closes @e, stops it and moves the module back:
+ * 0 or -1.
+ */
+pid_t dxg_own_daemon(int offset, const char *config_lines, struct dxg_env *e);
+int dxg_own_daemon_end(pid_t d, struct dxg_env *e);
 
 /*
  * A fake dxg host: the hostlink fake of selftests/hostlink in a thread
