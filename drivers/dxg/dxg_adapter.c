@@ -200,6 +200,24 @@ static void dxg_adapter_fill(struct dxg_adapter *a,
 	memcpy(a->info.name, w->name, sizeof(a->info.name));
 }
 
+/*
+ * The agreed frame must take the largest SUBMIT (DXG_WIRE_FRAME_MIN):
+ * on a connection that agreed on less, no HELLO goes out and the
+ * connection is dropped, as the host would after an EMSGSIZE reply.
+ */
+static int dxg_frame_check(void)
+{
+	ssize_t max = hostlink_max_payload(&dxg_service);
+
+	if (max < 0)
+		return max;
+	if (max + sizeof(struct hostlink_cred) >= DXG_WIRE_FRAME_MIN)
+		return 0;
+	hostlink_service_break(&dxg_service,
+			       "the agreed frame is below DXG_WIRE_FRAME_MIN");
+	return -EMSGSIZE;
+}
+
 static void dxg_hello_work_fn(struct work_struct *work)
 {
 	struct dxg_adapter *fresh[DXG_WIRE_MAX_ADAPTERS] = {};
@@ -220,6 +238,8 @@ static void dxg_hello_work_fn(struct work_struct *work)
 		return;
 	}
 	ret = hostlink_wait_connected(&dxg_service, DXG_HELLO_WAIT_MS);
+	if (!ret)
+		ret = dxg_frame_check();
 	if (!ret)
 		ret = dxg_cmd_hello(&hr, ads);
 	if (!ret)

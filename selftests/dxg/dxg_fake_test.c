@@ -810,4 +810,34 @@ TEST_F(fake, read_emsgsize_floor_is_protocol_error)
 	check_recovered(_metadata, self);
 }
 
+/*
+ * A host whose agreed frame is below DXG_WIRE_FRAME_MIN (the largest
+ * SUBMIT would not fit): the guest drops each such connection before
+ * its HELLO, and comes back once the host agrees on enough.
+ */
+TEST_F(fake, small_frame_dropped_before_hello)
+{
+	int drops = self->f.drops, requests;
+	uint64_t id;
+
+	__atomic_store_n(&self->f.max_frame, DXG_WIRE_FRAME_MIN - 4096,
+			 __ATOMIC_SEQ_CST);
+	/* a short reply makes the guest reconnect, to the small frame */
+	self->h.how = R_SHORT;
+	__atomic_store_n(&self->h.op, DXG_WIRE_OP_DEVICE_CREATE,
+			 __ATOMIC_SEQ_CST);
+	EXPECT_EQ(-EPROTO, dxg_device_create(self->e.fd, self->e.adapter, &id));
+	ASSERT_EQ(0, dxg_fake_wait(&self->f, &self->f.drops, drops + 1, WAIT_MS));
+	requests = __atomic_load_n(&self->f.requests, __ATOMIC_SEQ_CST);
+	/* the next connection, and the one after: dropped, no HELLO */
+	ASSERT_EQ(0, dxg_fake_wait(&self->f, &self->f.drops, drops + 3, WAIT_MS));
+	EXPECT_EQ(requests, __atomic_load_n(&self->f.requests, __ATOMIC_SEQ_CST));
+	__atomic_store_n(&self->f.max_frame, DXG_WIRE_FRAME_MIN, __ATOMIC_SEQ_CST);
+	ASSERT_EQ(0, wait_connection(self));
+	EXPECT_LT(requests, __atomic_load_n(&self->f.requests, __ATOMIC_SEQ_CST));
+	dxg_env_close(&self->e);
+	ASSERT_EQ(0, dxg_env_open(&self->e, WAIT_MS));
+	EXPECT_EQ(0, dxg_device_create(self->e.fd, self->e.adapter, &id));
+}
+
 TEST_HARNESS_MAIN

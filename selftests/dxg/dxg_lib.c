@@ -769,7 +769,9 @@ static void *dxg_fake_thread(void *arg)
 					.version = HOSTLINK_PROTO_MAX,
 					.min_version = HOSTLINK_PROTO_MIN,
 					.max_version = HOSTLINK_PROTO_MAX,
-					.max_frame = HOSTLINK_FRAME_DEFAULT,
+					.max_frame = __atomic_load_n(&f->max_frame,
+								     __ATOMIC_SEQ_CST) ?:
+						     HOSTLINK_FRAME_DEFAULT,
 					.features = HOSTLINK_FEAT_ALL,
 				};
 				dxg_fake_send(f, HOSTLINK_WELCOME, 0, 0, 0, &w,

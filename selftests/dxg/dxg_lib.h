@@ -170,6 +170,8 @@ struct dxg_fake {
 	volatile int stop;
 	dxg_fake_fn reply;
 	void *priv;
+	/* max_frame of the WELCOMEs from now on (0: the default) */
+	uint32_t max_frame;
 	/* the HELLO reply to send (payload bytes) */
 	uint8_t hello[2048];
 	size_t hello_len;
