@@ -57,6 +57,68 @@ static int nth_knob(const char *attr, const char *file, const char *val)
 }
 
 /*
+ * The knobs as they were before the first case set them, written back
+ * after each case (nth_restore()), so later tests see the injector as
+ * the kernel booted with it.
+ */
+#define NTH_SAVED_MAX	16
+static struct {
+	const char *attr, *file;
+	char val[32];
+} nth_saved[NTH_SAVED_MAX];
+static unsigned int nth_nsaved;
+
+static int nth_knob_read(const char *attr, const char *file, char *val,
+			 size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), NTH_DEBUGFS "/%s/%s", attr, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, val, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	val[n] = 0;
+	val[strcspn(val, "\n")] = 0;
+	return 0;
+}
+
+/* nth_knob(), the old value saved first (once per knob). */
+static int nth_knob_set(const char *attr, const char *file, const char *val)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nth_nsaved; i++)
+		if (!strcmp(nth_saved[i].attr, attr) &&
+		    !strcmp(nth_saved[i].file, file))
+			break;
+	if (i == nth_nsaved && i < NTH_SAVED_MAX) {
+		ret = nth_knob_read(attr, file, nth_saved[i].val,
+				    sizeof(nth_saved[i].val));
+		if (ret)
+			return ret;
+		nth_saved[i].attr = attr;
+		nth_saved[i].file = file;
+		nth_nsaved++;
+	}
+	return nth_knob(attr, file, val);
+}
+
+static void nth_restore(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nth_nsaved; i++)
+		nth_knob(nth_saved[i].attr, nth_saved[i].file, nth_saved[i].val);
+}
+
+/*
  * Every allocation of this task may fail when fail-nth says so; nothing
  * fails by chance (no task has make-it-fail), and the injector is quiet.
  */
@@ -71,7 +133,7 @@ static int nth_setup_attr(const char *attr, char *why, size_t len)
 	int ret;
 
 	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
-		ret = nth_knob(attr, knobs[i][0], knobs[i][1]);
+		ret = nth_knob_set(attr, knobs[i][0], knobs[i][1]);
 		if (ret) {
 			snprintf(why, len, "%s/%s/%s: %s", NTH_DEBUGFS, attr,
 				 knobs[i][0], strerror(-ret));
@@ -102,8 +164,8 @@ static bool nth_inject_setup(char *why, size_t len)
 	    nth_setup_attr("fail_page_alloc", why, len))
 		return false;
 	/* order-0 pages too, highmem or not */
-	if (nth_knob("fail_page_alloc", "min-order", "0") ||
-	    nth_knob("fail_page_alloc", "ignore-gfp-highmem", "N")) {
+	if (nth_knob_set("fail_page_alloc", "min-order", "0") ||
+	    nth_knob_set("fail_page_alloc", "ignore-gfp-highmem", "N")) {
 		snprintf(why, len, "fail_page_alloc/min-order: not writable");
 		return false;
 	}
@@ -244,6 +306,7 @@ FIXTURE_TEARDOWN(nth)
 	dxg_env_close(&self->t.e);
 	if (self->nth_fd >= 0)
 		close(self->nth_fd);
+	nth_restore();
 }
 
 /* destroys what prepare and the call left; the errors of that */
@@ -704,5 +767,29 @@ NTH_TEST(fence_wait, .prepare = prep_two_fences, .call = call_fence_wait,
 	 .must_fail = true)
 NTH_TEST(fence_export_sync_file, .prepare = prep_fence, .call = call_export,
 	 .undo = undo_export, .must_fail = true)
+
+/* Last: the cases left the injector's knobs as the kernel booted. */
+TEST(knobs_restored)
+{
+	static const char *const knobs[][3] = {
+		{ "failslab", "probability", "0" },
+		{ "failslab", "task-filter", "N" },
+		{ "failslab", "ignore-gfp-wait", "Y" },
+		{ "fail_page_alloc", "probability", "0" },
+		{ "fail_page_alloc", "ignore-gfp-wait", "Y" },
+	};
+	unsigned int i;
+	char val[32];
+
+	if (nth_knob_read("failslab", "probability", val, sizeof(val))) {
+		if (nth_required())
+			ASSERT_TRUE(false) TH_LOG("debug kernel: no failslab");
+		SKIP(return, "no failslab");
+	}
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		ASSERT_EQ(0, nth_knob_read(knobs[i][0], knobs[i][1], val, sizeof(val)));
+		EXPECT_STREQ(knobs[i][2], val) TH_LOG("%s/%s", knobs[i][0], knobs[i][1]);
+	}
+}
 
 TEST_HARNESS_MAIN
