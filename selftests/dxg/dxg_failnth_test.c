@@ -110,6 +110,28 @@ static int nth_knob_set(const char *attr, const char *file, const char *val)
 	return nth_knob(attr, file, val);
 }
 
+/*
+ * The kernel's defaults of the knobs set here (no boot parameters):
+ * what each case must find, its predecessor having put them back.
+ */
+static const char *nth_default(const char *attr, const char *file)
+{
+	static const char *const defaults[][3] = {
+		{ "*", "probability", "0" }, { "*", "interval", "1" },
+		{ "*", "times", "1" }, { "*", "task-filter", "N" },
+		{ "*", "verbose", "2" }, { "*", "ignore-gfp-wait", "Y" },
+		{ "fail_page_alloc", "min-order", "1" },
+		{ "fail_page_alloc", "ignore-gfp-highmem", "Y" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		if ((!strcmp(defaults[i][0], "*") || !strcmp(defaults[i][0], attr)) &&
+		    !strcmp(defaults[i][1], file))
+			return defaults[i][2];
+	return NULL;
+}
+
 static void nth_restore(void)
 {
 	unsigned int i;
@@ -283,6 +305,7 @@ FIXTURE(nth) {
 
 FIXTURE_SETUP(nth)
 {
+	unsigned int i;
 	char why[256];
 
 	self->ready = nth_inject_setup(why, sizeof(why));
@@ -294,6 +317,13 @@ FIXTURE_SETUP(nth)
 			ASSERT_TRUE(false) TH_LOG("debug kernel: %s", why);
 		TH_LOG("not applicable: %s", why);
 		return;
+	}
+	/* the case before put the knobs back (nth_restore()) */
+	for (i = 0; i < nth_nsaved; i++) {
+		const char *want = nth_default(nth_saved[i].attr, nth_saved[i].file);
+
+		EXPECT_STREQ(want ?: "?", nth_saved[i].val)
+			TH_LOG("%s/%s as found", nth_saved[i].attr, nth_saved[i].file);
 	}
 	self->nth_fd = open(NTH_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->nth_fd);
@@ -767,29 +797,5 @@ NTH_TEST(fence_wait, .prepare = prep_two_fences, .call = call_fence_wait,
 	 .must_fail = true)
 NTH_TEST(fence_export_sync_file, .prepare = prep_fence, .call = call_export,
 	 .undo = undo_export, .must_fail = true)
-
-/* Last: the cases left the injector's knobs as the kernel booted. */
-TEST(knobs_restored)
-{
-	static const char *const knobs[][3] = {
-		{ "failslab", "probability", "0" },
-		{ "failslab", "task-filter", "N" },
-		{ "failslab", "ignore-gfp-wait", "Y" },
-		{ "fail_page_alloc", "probability", "0" },
-		{ "fail_page_alloc", "ignore-gfp-wait", "Y" },
-	};
-	unsigned int i;
-	char val[32];
-
-	if (nth_knob_read("failslab", "probability", val, sizeof(val))) {
-		if (nth_required())
-			ASSERT_TRUE(false) TH_LOG("debug kernel: no failslab");
-		SKIP(return, "no failslab");
-	}
-	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
-		ASSERT_EQ(0, nth_knob_read(knobs[i][0], knobs[i][1], val, sizeof(val)));
-		EXPECT_STREQ(knobs[i][2], val) TH_LOG("%s/%s", knobs[i][0], knobs[i][1]);
-	}
-}
 
 TEST_HARNESS_MAIN
