@@ -18,6 +18,7 @@ progs=(
 	"$out/tools/hostlinkd/tests/hl_post_test"
 	"$out/tools/hostlinkd/tests/hostlinkd_test"
 	"$out/tools/hostlinkd/tests/dxg_wire_test"
+	"$out/tools/hostlinkd/tests/interop_wire_test"
 	"$out/tools/uapi/tests/dxg_uapi_test"
 	"$out/tools/hostlinkd/tests/dxg_engine_test"
 	"$out/tools/hostlinkd/tests/dxg_svc_test"
