@@ -20,6 +20,7 @@ progs=(
 	"$out/tools/hostlinkd/tests/dxg_wire_test"
 	"$out/tools/hostlinkd/tests/interop_wire_test"
 	"$out/tools/uapi/tests/dxg_uapi_test"
+	"$out/tools/uapi/tests/interop_uapi_test"
 	"$out/tools/hostlinkd/tests/dxg_engine_test"
 	"$out/tools/hostlinkd/tests/dxg_svc_test"
 	"$HOSTLINK_TOP/scripts/tests/kernel_choice_test.sh"
