@@ -19,6 +19,8 @@ progs=(
 	"$out/tools/hostlinkd/tests/hostlinkd_test"
 	"$out/tools/hostlinkd/tests/dxg_wire_test"
 	"$out/tools/hostlinkd/tests/interop_wire_test"
+	"$out/tools/hostlinkd/tests/interop_parse_test"
+	"$out/tools/hostlinkd/tests/interop_policy_test"
 	"$out/tools/uapi/tests/dxg_uapi_test"
 	"$out/tools/uapi/tests/interop_uapi_test"
 	"$out/tools/hostlinkd/tests/dxg_engine_test"
