@@ -133,13 +133,14 @@ int hl_interop_sess_open(struct hl_interop_table *t, const struct hl_interop_who
  * hl_interop_sess_start() - START: run the session's program
  * @t: the table.
  * @id: the session.
+ * @fds: its streams' fds (struct hl_interop_spawn), the caller's.
  *
  * The streams are the caller's to check (all attached) before.
  *
  * Return: 0; -ESRCH; -EINVAL (not in OPENED); the spawner's -errno,
  * after which the session is FAILED.
  */
-int hl_interop_sess_start(struct hl_interop_table *t, uint64_t id)
+int hl_interop_sess_start(struct hl_interop_table *t, uint64_t id, const int fds[3])
 {
 	struct hl_interop_sess *s = hl_sess_find(t, id);
 	struct hl_interop_spawn sp;
@@ -150,6 +151,7 @@ int hl_interop_sess_start(struct hl_interop_table *t, uint64_t id)
 	if (s->state != HL_INTEROP_OPENED)
 		return -EINVAL;
 	sp = (struct hl_interop_spawn){
+		.fds = { fds[0], fds[1], fds[2] },
 		.path = s->path,
 		.argv = s->open.argv,
 		.envp = s->env,

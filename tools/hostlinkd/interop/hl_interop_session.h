@@ -20,8 +20,15 @@
 /* An unstarted session goes this long after its OPEN. */
 #define HL_INTEROP_UNSTARTED_MS	10000
 
-/* What a spawn needs; the strings are the session's. */
+/*
+ * What a spawn needs; the strings are the session's, the fds the
+ * caller's (stdin, stdout, stderr streams; -1 for none: stdin is then
+ * /dev/null, stderr goes where stdout goes).  With a pty the program's
+ * stdin and stdout are the pty, and fds[0] and fds[1] are the caller's
+ * to relay.
+ */
 struct hl_interop_spawn {
+	int fds[3];
 	const char *path;		/* the resolved program */
 	char *const *argv;
 	char *const *envp;
@@ -107,7 +114,7 @@ void hl_interop_table_free(struct hl_interop_table *t);
 int hl_interop_sess_open(struct hl_interop_table *t, const struct hl_interop_who *who,
 			 struct hl_interop_req *req, uint64_t now_ms,
 			 uint32_t *opened_flags);
-int hl_interop_sess_start(struct hl_interop_table *t, uint64_t id);
+int hl_interop_sess_start(struct hl_interop_table *t, uint64_t id, const int fds[3]);
 int hl_interop_sess_signal(struct hl_interop_table *t, uint64_t id, uint32_t wire_sig);
 int hl_interop_sess_resize(struct hl_interop_table *t, uint64_t id, uint16_t rows,
 			   uint16_t cols);
@@ -115,5 +122,15 @@ int hl_interop_sess_close(struct hl_interop_table *t, uint64_t id, uint64_t now_
 bool hl_interop_sess_exited(struct hl_interop_table *t, void *proc, bool signaled,
 			    int value, struct interop_wire_ev_exit *ev);
 uint64_t hl_interop_table_tick(struct hl_interop_table *t, uint64_t now_ms);
+
+/*
+ * hl_interop_spawn.c: the real spawner, posix_spawn(3) as the daemon's
+ * own user: a new session, no signal blocked, every signal at its
+ * default, no fd but 0-2, a pty when asked.  @ctx is unused.
+ */
+extern const struct hl_interop_spawner hl_interop_spawner_posix;
+int hl_interop_proc_pidfd(const void *proc);
+int hl_interop_proc_pty(const void *proc);
+int hl_interop_proc_reap(void *proc, bool *signaled, int *value);
 
 #endif /* HL_INTEROP_SESSION_H */

@@ -45,6 +45,8 @@ static int t_spawn(void *ctx, const struct hl_interop_spawn *sp, void **proc)
 	p = &t_procs[t_nprocs];
 	memset(p, 0, sizeof(*p));
 	p->id = ++t_nprocs;
+	if (sp->fds[0] != 7 || sp->fds[1] != 8 || sp->fds[2] != -1)
+		return -EBADF;	/* the streams reach the spawner as given */
 	snprintf(p->path, sizeof(p->path), "%s", sp->path);
 	snprintf(p->cwd, sizeof(p->cwd), "%s", sp->cwd);
 	snprintf(p->argv1, sizeof(p->argv1), "%s", sp->argv[1] ? sp->argv[1] : "(none)");
@@ -104,6 +106,7 @@ static struct hl_interop_cfg cfg;
 static struct hl_interop_table tab;
 static const struct hl_interop_who t_who = { .cid = 3, .uid = 1000, .trusted = true };
 static uint8_t buf[4096];
+static const int t_fds[3] = { 7, 8, -1 };
 
 /* OPEN of @session: argv "PROG ARG1", env, cwd, through the parser. */
 static int t_open(const struct hl_interop_who *who, uint64_t session, uint32_t flags,
@@ -207,12 +210,12 @@ static void t_start_and_exit(void)
 	int i;
 	bool leak = false;
 
-	t_ok(hl_interop_sess_start(&tab, 99) == -ESRCH, "START of an unknown id: ESRCH");
+	t_ok(hl_interop_sess_start(&tab, 99, t_fds) == -ESRCH, "START of an unknown id: ESRCH");
 	t_ok(hl_interop_sess_signal(&tab, 2, INTEROP_WIRE_SIGTERM) == -EINVAL,
 	     "SIGNAL before START: EINVAL");
 	t_ok(hl_interop_sess_resize(&tab, 2, 10, 10) == -EINVAL, "RESIZE without a pty: EINVAL");
 	t_ok(hl_interop_sess_resize(&tab, 3, 30, 100) == 0, "RESIZE of a pty before START: kept");
-	t_ok(hl_interop_sess_start(&tab, 2) == 0 && t_nprocs == 1, "START: spawned");
+	t_ok(hl_interop_sess_start(&tab, 2, t_fds) == 0 && t_nprocs == 1, "START: spawned");
 	p = &t_procs[0];
 	t_ok(!strcmp(p->path, "/usr/bin/ls") && !strcmp(p->cwd, "/tmp") &&
 	     !strcmp(p->argv1, "-a"), "resolved program, mapped cwd, argv as sent");
@@ -222,12 +225,12 @@ static void t_start_and_exit(void)
 		if (strstr(p->env[i], "LD_") || strstr(p->env[i], "/guest"))
 			leak = true;
 	t_ok(!leak, "no LD_PRELOAD, not the guest's PATH");
-	t_ok(hl_interop_sess_start(&tab, 2) == -EINVAL, "START twice: EINVAL");
+	t_ok(hl_interop_sess_start(&tab, 2, t_fds) == -EINVAL, "START twice: EINVAL");
 	t_ok(hl_interop_sess_signal(&tab, 2, INTEROP_WIRE_SIGINT) == 0 && p->nsigs == 1 &&
 	     p->sigs[0] == SIGINT, "SIGNAL INT reaches the process");
 	t_ok(hl_interop_sess_signal(&tab, 2, 32) == (SIGRTMIN > 32 ? -EINVAL : 0),
 	     "a signal the C library keeps: EINVAL");
-	t_ok(hl_interop_sess_start(&tab, 3) == 0 && t_procs[1].rows == 30 &&
+	t_ok(hl_interop_sess_start(&tab, 3, t_fds) == 0 && t_procs[1].rows == 30 &&
 	     t_procs[1].cols == 100 && !strcmp(t_procs[1].path, "/srv/win/a.exe") &&
 	     !strcmp(t_procs[1].cwd, "/srv/win"), "pty started at the kept size");
 	t_ok(hl_interop_sess_resize(&tab, 3, 50, 132) == 0 && t_procs[1].rows == 50,
@@ -247,9 +250,9 @@ static void t_start_and_exit(void)
 	     hl_interop_sess_close(&tab, 2, 0) == -ESRCH, "CLOSE, then ESRCH");
 
 	t_spawn_err = -ENOEXEC;
-	t_ok(hl_interop_sess_start(&tab, 1) == -ENOEXEC, "START: the exec's errno");
+	t_ok(hl_interop_sess_start(&tab, 1, t_fds) == -ENOEXEC, "START: the exec's errno");
 	t_spawn_err = 0;
-	t_ok(hl_interop_sess_start(&tab, 1) == -EINVAL, "a failed session does not start again");
+	t_ok(hl_interop_sess_start(&tab, 1, t_fds) == -EINVAL, "a failed session does not start again");
 	t_ok(hl_interop_sess_signal(&tab, 1, INTEROP_WIRE_SIGTERM) == -EINVAL,
 	     "SIGNAL of a failed session: EINVAL");
 	t_ok(hl_interop_sess_close(&tab, 1, 0) == 0 && tab.nlive == 0, "all closed");
@@ -262,7 +265,7 @@ static void t_close_kill(void)
 	uint64_t next;
 
 	t_ok(t_open(&t_who, 10, 0, "ls", "", 1000, NULL) == 0 &&
-	     hl_interop_sess_start(&tab, 10) == 0, "a running session");
+	     hl_interop_sess_start(&tab, 10, t_fds) == 0, "a running session");
 	p = &t_procs[t_nprocs - 1];
 	t_ok(hl_interop_sess_close(&tab, 10, 5000) == 0 && p->nsigs == 1 &&
 	     p->sigs[0] == SIGHUP, "CLOSE: SIGHUP");
@@ -282,7 +285,7 @@ static void t_close_kill(void)
 	t_ok(next == 15000 && tab.nlive == 1, "unstarted: kept until 10 s (next %llu)",
 	     (unsigned long long)next);
 	hl_interop_table_tick(&tab, 15000);
-	t_ok(tab.nlive == 0 && hl_interop_sess_start(&tab, 10) == -ESRCH,
+	t_ok(tab.nlive == 0 && hl_interop_sess_start(&tab, 10, t_fds) == -ESRCH,
 	     "unstarted: gone after 10 s, ESRCH");
 }
 
@@ -293,9 +296,9 @@ static void t_drop(void)
 
 	cfg.kill_grace_ms = 0;
 	t_ok(t_open(&t_who, 20, 0, "ls", "", 0, NULL) == 0 &&
-	     hl_interop_sess_start(&tab, 20) == 0 &&
+	     hl_interop_sess_start(&tab, 20, t_fds) == 0 &&
 	     t_open(&t_who, 21, 0, "ls", "", 0, NULL) == 0 &&
-	     hl_interop_sess_start(&tab, 21) == 0 && t_open(&t_who, 22, 0, "ls", "", 0, NULL) == 0,
+	     hl_interop_sess_start(&tab, 21, t_fds) == 0 && t_open(&t_who, 22, 0, "ls", "", 0, NULL) == 0,
 	     "two running, one unstarted");
 	a = &t_procs[t_nprocs - 2];
 	b = &t_procs[t_nprocs - 1];
