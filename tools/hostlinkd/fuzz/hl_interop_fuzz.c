@@ -9,13 +9,23 @@
  * the environment filter, the path map and the exec policy (on a fake
  * file system), whose results are checked the same way: a mapped path
  * is normalised and below its side's directory.
+ *
+ * With the first byte's top bit set, the input is a sequence of
+ * records instead, run through one session table on a fake spawner and
+ * a fake clock: [op][len, 2 bytes LE][payload], where op 0xf0 ends the
+ * oldest running fake process (payload: signaled, value) and 0xf1
+ * moves the clock (payload: milliseconds, LE).  The table's answers
+ * must be the documented errnos and its counts within the limits;
+ * LeakSanitizer sees any session or process left behind.
  */
+#include <endian.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "interop/hl_interop.h"
+#include "interop/hl_interop_session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,7 +37,9 @@ static void hl_fz_setup(void)
 	char err[256];
 
 	hl_interop_cfg_init(&hl_fz_cfg);
-	if (hl_interop_cfg_set(&hl_fz_cfg, "interop_path_map",
+	if (hl_interop_cfg_set(&hl_fz_cfg, "interop_guests", "3", err, sizeof(err)) ||
+	    hl_interop_cfg_set(&hl_fz_cfg, "interop_max_sessions", "8", err, sizeof(err)) ||
+	    hl_interop_cfg_set(&hl_fz_cfg, "interop_path_map",
 			       "/mnt/host:/ /home/u/win:/srv/win /home/u/win/d:/data",
 			       err, sizeof(err)) ||
 	    hl_interop_cfg_set(&hl_fz_cfg, "interop_allow", "/usr/bin/ls /srv/win/",
@@ -137,6 +149,167 @@ static void hl_fz_open(const struct hl_interop_open *o, uint32_t strings_len)
 	}
 }
 
+/* The fake spawner: processes are heap objects, oldest first. */
+struct hl_fz_proc {
+	struct hl_fz_proc *next;
+	bool gone;		/* its end was reported */
+};
+
+static struct hl_fz_proc *hl_fz_procs;
+static unsigned int hl_fz_nprocs;
+
+static int hl_fz_spawn(void *ctx, const struct hl_interop_spawn *sp, void **proc)
+{
+	struct hl_fz_proc *p, **pp;
+
+	(void)ctx;
+	if (!sp->path[0] || !sp->argv[0] || !sp->envp[3] || sp->cwd[0] != '/')
+		abort();
+	if (sp->argv[1] && sp->argv[1][0] == 'x')
+		return -ENOEXEC;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		abort();
+	for (pp = &hl_fz_procs; *pp; pp = &(*pp)->next)
+		;
+	*pp = p;
+	hl_fz_nprocs++;
+	*proc = p;
+	return 0;
+}
+
+static int hl_fz_signal(void *ctx, void *proc, int sig)
+{
+	(void)ctx;
+	if (!proc || sig < 1 || sig > SIGRTMAX)
+		abort();
+	return 0;
+}
+
+static int hl_fz_resize(void *ctx, void *proc, uint16_t rows, uint16_t cols)
+{
+	(void)ctx;
+	if (!proc || !rows || !cols)
+		abort();
+	return 0;
+}
+
+static void hl_fz_forget(void *ctx, void *proc)
+{
+	struct hl_fz_proc **pp;
+
+	(void)ctx;
+	for (pp = &hl_fz_procs; *pp; pp = &(*pp)->next)
+		if (*pp == proc) {
+			*pp = ((struct hl_fz_proc *)proc)->next;
+			hl_fz_nprocs--;
+			free(proc);
+			return;
+		}
+	abort();	/* forgotten twice, or never spawned */
+}
+
+static const struct hl_interop_spawner hl_fz_sp = {
+	hl_fz_spawn, hl_fz_signal, hl_fz_resize, hl_fz_forget, NULL
+};
+
+/* Is @ret one of @op's documented answers from the table? */
+static bool hl_fz_table_errno(uint32_t op, int ret)
+{
+	switch (op) {
+	case INTEROP_WIRE_OP_OPEN:
+		return !ret || ret == -EEXIST || ret == -EUSERS || ret == -ENOENT ||
+		       ret == -EACCES || ret == -EINVAL || ret == -ENAMETOOLONG ||
+		       ret == -E2BIG || ret == -ENOMEM;
+	case INTEROP_WIRE_OP_START:
+		return !ret || ret == -ESRCH || ret == -EINVAL || ret == -ENOEXEC;
+	case INTEROP_WIRE_OP_SIGNAL:
+	case INTEROP_WIRE_OP_RESIZE:
+		return !ret || ret == -ESRCH || ret == -EINVAL;
+	case INTEROP_WIRE_OP_CLOSE:
+		return !ret || ret == -ESRCH;
+	}
+	return false;
+}
+
+static void hl_fz_sequence(const uint8_t *data, size_t size)
+{
+	static const int fds[3] = { -1, 5, -1 };
+	struct hl_interop_who who = { .cid = 3, .uid = 1000, .trusted = true };
+	struct hl_interop_user u = { "/home/h", "h", "/bin/sh" };
+	struct hl_interop_probe pr = { hl_fz_probe, NULL };
+	struct interop_wire_ev_exit ev;
+	struct hl_interop_table t;
+	uint64_t now = 0;
+	size_t off = 0;
+
+	hl_interop_table_init(&t, &hl_fz_cfg, &pr, &hl_fz_sp, &u);
+	while (size - off >= 3) {
+		uint8_t op = data[off];
+		uint32_t len = data[off + 1] | data[off + 2] << 8, flags;
+		const uint8_t *p = data + off + 3;
+		struct hl_interop_req r;
+		int ret = 0;
+
+		off += 3;
+		if (len > size - off)
+			break;
+		off += len;
+		if (op == 0xf0) {
+			struct hl_fz_proc *fp;
+
+			for (fp = hl_fz_procs; fp && fp->gone; fp = fp->next)
+				;
+			if (!fp || len < 2)
+				continue;
+			fp->gone = true;
+			if (hl_interop_sess_exited(&t, fp, p[0] & 1, p[1] % 65, &ev) &&
+			    (le32toh(ev.how) != INTEROP_WIRE_EXITED + (p[0] & 1) ||
+			     ((p[0] & 1) && !le32toh(ev.value))))
+				abort();
+			continue;
+		}
+		if (op == 0xf1) {
+			if (len >= 2)
+				now += p[0] | p[1] << 8;
+			hl_interop_table_tick(&t, now);
+			continue;
+		}
+		if (hl_interop_parse(op % 9, p, len, &r))
+			continue;
+		switch (r.op) {
+		case INTEROP_WIRE_OP_OPEN:
+			ret = hl_interop_sess_open(&t, &who, &r, now, &flags);
+			if (!ret && (flags & ~INTEROP_WIRE_OPENED_F_ALL))
+				abort();
+			break;
+		case INTEROP_WIRE_OP_START:
+			ret = hl_interop_sess_start(&t, r.session, fds);
+			break;
+		case INTEROP_WIRE_OP_SIGNAL:
+			ret = hl_interop_sess_signal(&t, r.signal.session, r.signal.signo);
+			break;
+		case INTEROP_WIRE_OP_RESIZE:
+			ret = hl_interop_sess_resize(&t, r.resize.session, r.resize.rows,
+						     r.resize.cols);
+			break;
+		case INTEROP_WIRE_OP_CLOSE:
+			ret = hl_interop_sess_close(&t, r.session, now);
+			break;
+		default:
+			hl_interop_req_free(&r);
+			continue;
+		}
+		if (!hl_fz_table_errno(r.op, ret) || t.nlive > hl_fz_cfg.max_sessions)
+			abort();
+		hl_interop_req_free(&r);
+	}
+	hl_interop_table_drop(&t, now);
+	hl_interop_table_free(&t);
+	if (hl_fz_procs)
+		abort();	/* a process the table never forgot */
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hl_interop_req r;
@@ -148,6 +321,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hl_fz_setup();
 	if (size < 1 || size > INTEROP_WIRE_MAX_ARG_BYTES + 4096)
 		return 0;
+	if (data[0] & 0x80) {
+		hl_fz_sequence(data + 1, size - 1);
+		return 0;
+	}
 	ret = hl_interop_parse(data[0] % 9, data + 1, size - 1, &r);
 	if (ret) {
 		if (ret != -EINVAL && ret != -E2BIG && ret != -EOPNOTSUPP && ret != -ENOMEM)
