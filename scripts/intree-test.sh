@@ -32,7 +32,7 @@ graft() {
 		rm -rf "$s/drivers/$d"
 		cp -a "$HOSTLINK_TOP/drivers/$d" "$s/drivers/$d"
 	done
-	for f in hostlink dxg dxg_wire interop; do
+	for f in hostlink dxg dxg_wire interop interop_wire; do
 		cp "$HOSTLINK_TOP/include/uapi/linux/$f.h" "$s/include/uapi/linux/$f.h"
 	done
 	cp "$HOSTLINK_TOP/include/linux/hostlink.h" "$s/include/linux/hostlink.h"

@@ -52,6 +52,7 @@ stage check-asan make -s check SANITIZE=address,undefined O="$O/asan"
 stage fuzz make -s -C tools/hostlinkd fuzz FUZZ_SECONDS=60
 stage fuzz-modload make -s -C tools/modload fuzz FUZZ_SECONDS=30
 stage fuzz-dxg make -s -C tools/hostlinkd fuzz-dxg FUZZ_SECONDS=60
+stage fuzz-interop make -s -C tools/hostlinkd fuzz-interop FUZZ_SECONDS=30
 stage checkpatch scripts/checkpatch.sh
 stage sparse-6.1 make -s sparse KVER=6.1
 stage sparse-6.12 make -s sparse KVER=6.12

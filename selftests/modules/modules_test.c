@@ -352,7 +352,7 @@ TEST_F(modules, unknown_ioctl_is_enotty)
 	close(fd);
 	fd = open("/dev/interop", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, ioctl(fd, _IO(INTEROP_IOCTL_BASE, 0), 0));
+	EXPECT_EQ(-1, ioctl(fd, _IOWR(INTEROP_IOCTL_BASE, 0x7f, __u64), 0));
 	EXPECT_EQ(ENOTTY, errno);
 	close(fd);
 }

@@ -44,12 +44,14 @@ void hl_config_init(struct hl_config *cfg)
 	cfg->listen[1].port = hl_svc_dxg.port;
 	snprintf(cfg->dxg_adapters[0].name, sizeof(cfg->dxg_adapters[0].name), "soft0");
 	cfg->dxg_adapters[0].memory = 256U << 20;
+	hl_interop_cfg_init(&cfg->interop);
 }
 
 void hl_config_free(struct hl_config *cfg)
 {
 	free(cfg->hybrid);
 	cfg->hybrid = NULL;
+	hl_interop_cfg_free(&cfg->interop);
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -326,6 +328,7 @@ int hl_config_set(struct hl_config *cfg, enum hl_config_source src,
 {
 	bool *flag = NULL;
 	size_t i;
+	int ret;
 
 	for (i = 0; i < sizeof(hl_config_nums) / sizeof(hl_config_nums[0]); i++) {
 		const struct hl_config_num *n = &hl_config_nums[i];
@@ -333,6 +336,11 @@ int hl_config_set(struct hl_config *cfg, enum hl_config_source src,
 		if (strcmp(key, n->key) || (n->hidden && src != HL_SRC_FLAGS))
 			continue;
 		return hl_config_set_num(cfg, n, value, err, errlen);
+	}
+	if (!strncmp(key, "interop_", 8)) {
+		ret = hl_interop_cfg_set(&cfg->interop, key, value, err, errlen);
+		if (ret != -ENOENT)
+			return ret;
 	}
 	if (!strcmp(key, "listen"))
 		return hl_config_listen(cfg, src, value, err, errlen);

@@ -15,6 +15,7 @@
 #include <linux/hostlink.h>
 
 #include "hl_log.h"
+#include "interop/hl_interop_cfg.h"
 
 #define HL_CONFIG_DEFAULT	"/etc/hostlink/hostlinkd.conf"
 #define HL_MAX_LISTEN		16
@@ -61,6 +62,7 @@ struct hl_config {
 	uint64_t dxg_max_memory;	/* allocation bytes per guest and adapter */
 	uint32_t dxg_max_objects;	/* per guest process */
 	uint16_t dxg_fail_opcode;	/* for tests: first such command fails, EIO */
+	struct hl_interop_cfg interop;	/* the interop_* keys */
 };
 
 void hl_config_init(struct hl_config *cfg);

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Contract test of include/uapi/linux/interop.h, the ioctl interface
+ * of /dev/interop and its session fds: every structure's size and
+ * every field's offset (compile-time asserts, so a drifted layout does
+ * not build, and one TAP line each); size and flags first in every
+ * argument structure; 64-bit pointers; the ioctl numbers (type byte,
+ * number, direction and encoded size of each, all distinct); the type
+ * byte free in the kernel's ioctl-number.rst of 6.1 and 6.12; the
+ * values shared with <linux/interop_wire.h>, which the driver passes
+ * through unchanged.  The number checker is also run on broken tables,
+ * to show that it fails them.
+ *
+ * Built with -Wpadded and -Wpedantic, and its layout part also with
+ * -m32 where the compiler can.  The header comes first, before any libc
+ * header.
+ */
+#include <linux/interop.h>
+
+#include <stddef.h>
+
+#define A_SIZE(type, sz)						\
+	_Static_assert(sizeof(struct type) == (sz),			\
+		       #type " is not " #sz " bytes");		\
+	_Static_assert(sizeof(struct type) % 8 == 0,			\
+		       #type " is not a multiple of 8 bytes");		\
+	_Static_assert(_Alignof(struct type) <= 8, #type " alignment")
+
+#define A_OFF(type, field, off)						\
+	_Static_assert(offsetof(struct type, field) == (off),		\
+		       #type "." #field " is not at " #off)
+
+#define A_ARG(type, sz)							\
+	A_SIZE(type, sz);						\
+	A_OFF(type, size, 0);						\
+	A_OFF(type, flags, 4);						\
+	_Static_assert(sizeof(((struct type *)0)->size) == 4, #type);	\
+	_Static_assert(sizeof(((struct type *)0)->flags) == 4, #type)
+
+#define A_U64(type, field)						\
+	_Static_assert(sizeof(((struct type *)0)->field) == 8,		\
+		       #type "." #field " is not 64-bit");		\
+	_Static_assert(offsetof(struct type, field) % 8 == 0,		\
+		       #type "." #field " is not 8-aligned")
+
+#define INTEROP_LAYOUT							\
+	X_ARG(interop_caps_get, 40)					\
+	X_OFF(interop_caps_get, out_uapi_version, 8)			\
+	X_OFF(interop_caps_get, out_host_version, 12)			\
+	X_OFF(interop_caps_get, out_spawn_flags, 16)			\
+	X_OFF(interop_caps_get, out_host_flags, 20)			\
+	X_OFF(interop_caps_get, out_max_sessions, 24)			\
+	X_OFF(interop_caps_get, out_max_arg_bytes, 28)			\
+	X_OFF(interop_caps_get, out_max_argc, 32)			\
+	X_OFF(interop_caps_get, out_max_envc, 36)			\
+	X_ARG(interop_spawn, 56)					\
+	X_OFF(interop_spawn, rows, 8)					\
+	X_OFF(interop_spawn, cols, 10)					\
+	X_OFF(interop_spawn, argc, 12)					\
+	X_OFF(interop_spawn, envc, 16)					\
+	X_OFF(interop_spawn, strings_len, 20)				\
+	X_U64(interop_spawn, strings_uptr)				\
+	X_OFF(interop_spawn, strings_uptr, 24)				\
+	X_OFF(interop_spawn, out_session_fd, 32)			\
+	X_OFF(interop_spawn, out_stdin_fd, 36)				\
+	X_OFF(interop_spawn, out_stdout_fd, 40)				\
+	X_OFF(interop_spawn, out_stderr_fd, 44)				\
+	X_OFF(interop_spawn, out_flags, 48)				\
+	X_SIZE(interop_exit, 8)						\
+	X_OFF(interop_exit, value, 4)					\
+	X_ARG(interop_session_signal, 16)				\
+	X_OFF(interop_session_signal, signo, 8)				\
+	X_ARG(interop_session_resize, 16)				\
+	X_OFF(interop_session_resize, rows, 8)				\
+	X_OFF(interop_session_resize, cols, 10)
+
+#define X_ARG(type, sz)		A_ARG(type, sz);
+#define X_SIZE(type, sz)	A_SIZE(type, sz);
+#define X_OFF(type, field, off)	A_OFF(type, field, off);
+#define X_U64(type, field)	A_U64(type, field);
+INTEROP_LAYOUT
+#undef X_ARG
+#undef X_SIZE
+#undef X_OFF
+#undef X_U64
+
+_Static_assert(INTEROP_IOCTL_BASE != 'X', "'X' belongs to XFS and others");
+_Static_assert(INTEROP_IOCTL_BASE != 'I', "'I' belongs to ISDN");
+_Static_assert(INTEROP_IOCTL_BASE != 'J', "'J' is dxg's");
+
+#ifndef INTEROP_LAYOUT_ONLY
+
+#include <linux/interop_wire.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+
+#define X_ARG(type, sz)							\
+	t_ok(sizeof(struct type) == (sz) &&				\
+	     offsetof(struct type, size) == 0 &&			\
+	     offsetof(struct type, flags) == 4,				\
+	     "struct " #type " is %zu bytes, size and flags first",	\
+	     sizeof(struct type));
+#define X_SIZE(type, sz)						\
+	t_ok(sizeof(struct type) == (sz), "struct " #type " is %zu bytes", \
+	     sizeof(struct type));
+#define X_OFF(type, field, off)						\
+	t_ok(offsetof(struct type, field) == (off), "%s.%s at offset %zu", \
+	     #type, #field, offsetof(struct type, field));
+#define X_U64(type, field)						\
+	t_ok(sizeof(((struct type *)0)->field) == 8 &&			\
+	     offsetof(struct type, field) % 8 == 0,			\
+	     "%s.%s is an aligned 64-bit field", #type, #field);
+
+static void t_layout(void)
+{
+	INTEROP_LAYOUT
+}
+
+enum t_dir { T_W = _IOC_WRITE, T_WR = _IOC_READ | _IOC_WRITE };
+
+struct t_ioctl {
+	const char *name;
+	unsigned long cmd;
+	unsigned int nr;
+	unsigned int dir;
+	size_t size;
+};
+
+#define T_IOCTL(name, nr, dir, type) \
+	{ #name, name, nr, dir, sizeof(struct type) }
+
+static const struct t_ioctl t_ioctls[] = {
+	T_IOCTL(INTEROP_CAPS_GET, 0x00, T_WR, interop_caps_get),
+	T_IOCTL(INTEROP_SPAWN, 0x01, T_WR, interop_spawn),
+	T_IOCTL(INTEROP_SESSION_SIGNAL, 0x02, T_W, interop_session_signal),
+	T_IOCTL(INTEROP_SESSION_RESIZE, 0x03, T_W, interop_session_resize),
+};
+
+#define T_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+_Static_assert(T_COUNT(t_ioctls) == INTEROP_NR_COUNT,
+	       "every ioctl of the header is in the table");
+
+static unsigned int t_check_ioctls(const struct t_ioctl *t, size_t n,
+				   int report)
+{
+	unsigned int bad = 0;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		unsigned long c = t[i].cmd;
+		int ok = _IOC_TYPE(c) == (unsigned int)INTEROP_IOCTL_BASE &&
+			 _IOC_NR(c) == t[i].nr && t[i].nr < 0x40 &&
+			 _IOC_DIR(c) == t[i].dir &&
+			 _IOC_SIZE(c) == t[i].size;
+
+		for (j = 0; j < i; j++)
+			if (t[j].cmd == c || _IOC_NR(t[j].cmd) == _IOC_NR(c))
+				ok = 0;
+		if (!ok)
+			bad++;
+		if (report)
+			t_ok(ok, "%s: type '%c', nr 0x%02x, %s, %u bytes, unique",
+			     t[i].name, (char)_IOC_TYPE(c), (unsigned int)_IOC_NR(c),
+			     _IOC_DIR(c) == T_WR ? "_IOWR" :
+			     _IOC_DIR(c) == T_W ? "_IOW" : "?",
+			     (unsigned int)_IOC_SIZE(c));
+	}
+	return bad;
+}
+
+static void t_numbers(void)
+{
+	struct t_ioctl broken[3];
+	unsigned int nrs = 0;
+	size_t i;
+
+	t_check_ioctls(t_ioctls, T_COUNT(t_ioctls), 1);
+	for (i = 0; i < T_COUNT(t_ioctls); i++)
+		nrs |= 1U << _IOC_NR(t_ioctls[i].cmd);
+	t_ok(nrs == (1U << INTEROP_NR_COUNT) - 1,
+	     "numbers 0x00-0x%02x, no gap", INTEROP_NR_COUNT - 1);
+
+	memcpy(broken, t_ioctls, sizeof(broken));
+	broken[2].cmd = broken[1].cmd;
+	broken[2].nr = broken[1].nr;
+	broken[2].size = broken[1].size;
+	t_ok(t_check_ioctls(broken, 3, 0) == 1, "checker fails a duplicate");
+	memcpy(broken, t_ioctls, sizeof(broken));
+	broken[1].cmd = _IOR(INTEROP_IOCTL_BASE, INTEROP_NR_SPAWN,
+			     struct interop_spawn);
+	t_ok(t_check_ioctls(broken, 3, 0) == 1, "checker fails a direction");
+	memcpy(broken, t_ioctls, sizeof(broken));
+	broken[1].cmd = _IOWR(INTEROP_IOCTL_BASE, INTEROP_NR_SPAWN, __u64);
+	t_ok(t_check_ioctls(broken, 3, 0) == 1, "checker fails a size");
+	memcpy(broken, t_ioctls, sizeof(broken));
+	broken[0].cmd = _IOWR('I', INTEROP_NR_CAPS_GET, struct interop_caps_get);
+	t_ok(t_check_ioctls(broken, 3, 0) == 1, "checker fails a type byte");
+	t_ok(t_check_ioctls(t_ioctls, 3, 0) == 0, "checker passes good ones");
+
+	/* The modules test probes nr 0x7f for ENOTTY: it must stay unused. */
+	for (i = 0; i < T_COUNT(t_ioctls); i++)
+		if (_IOC_NR(t_ioctls[i].cmd) == 0x7f)
+			break;
+	t_ok(i == T_COUNT(t_ioctls), "nr 0x7f is not an ioctl");
+}
+
+/*
+ * The type byte is in no line of the kernel's ioctl-number.rst, as
+ * Linux 6.1 and 6.12 have it: the printable codes that either lists
+ * (as a character or in hex), taken from those files.  A code listed
+ * there would be a clash.
+ */
+static void t_type_byte(void)
+{
+	static const char listed[] =
+		" !\"#$%&*1238;=>@ABCDEFGHIKLMNOPQRSTUVWXZ[abcdefghijklmnopqrstuvwyz|";
+	char code = INTEROP_IOCTL_BASE;
+
+	t_ok(code == 'Y', "type byte 'Y'");
+	t_ok(!strchr(listed, code), "'%c' is not in ioctl-number.rst of 6.1 or 6.12",
+	     code);
+}
+
+static void t_wire(void)
+{
+	t_ok(INTEROP_SPAWN_PTY == INTEROP_WIRE_OPEN_F_PTY &&
+	     INTEROP_SPAWN_STDIN_NULL == INTEROP_WIRE_OPEN_F_STDIN_NULL &&
+	     INTEROP_SPAWN_STDERR_STREAM == INTEROP_WIRE_OPEN_F_STDERR_STREAM &&
+	     INTEROP_SPAWN_GUEST_PATH == INTEROP_WIRE_OPEN_F_GUEST_PATH &&
+	     INTEROP_SPAWN_ALL == INTEROP_WIRE_OPEN_F_ALL,
+	     "spawn flags as the wire's OPEN flags");
+	t_ok(INTEROP_SPAWNED_CWD_HOME == INTEROP_WIRE_OPENED_F_CWD_HOME,
+	     "CWD_HOME as on the wire");
+	t_ok(INTEROP_HOST_CWD_REFUSE == INTEROP_WIRE_INFO_F_CWD_REFUSE << 1,
+	     "CWD_REFUSE is the wire's, after HOST_UP");
+	t_ok(INTEROP_EXITED == INTEROP_WIRE_EXITED &&
+	     INTEROP_SIGNALED == INTEROP_WIRE_SIGNALED, "exit kinds");
+	t_ok(INTEROP_MAX_ARG_BYTES == INTEROP_WIRE_MAX_ARG_BYTES &&
+	     INTEROP_MAX_ARGC == INTEROP_WIRE_MAX_ARGC &&
+	     INTEROP_MAX_ENVC == INTEROP_WIRE_MAX_ENVC, "limits as on the wire");
+	t_ok(INTEROP_MAX_SESSIONS <= INTEROP_WIRE_MAX_SESSIONS,
+	     "the per-uid default fits the wire's");
+}
+
+static void t_constants(void)
+{
+	t_ok(INTEROP_UAPI_VERSION == 1, "uapi version 1");
+	t_ok(INTEROP_MAX_ARG_BYTES == 262144 && INTEROP_MAX_SESSIONS == 128,
+	     "256 KiB of strings, 128 sessions");
+	t_ok((INTEROP_HOST_UP & INTEROP_HOST_CWD_REFUSE) == 0, "host flags distinct");
+	t_ok(INTEROP_SPAWN_ALL == 0xf, "four spawn flags");
+}
+
+int main(void)
+{
+	t_layout();
+	t_numbers();
+	t_type_byte();
+	t_wire();
+	t_constants();
+	printf("1..%u\n", t_n);
+	return t_failed ? 1 : 0;
+}
+
+#endif /* INTEROP_LAYOUT_ONLY */
