@@ -653,4 +653,54 @@ TEST_F(dp, bad_input)
 	EXPECT_EQ(ALL_OPEN, dp_user_opens(&dp_a));
 }
 
+/*
+ * The real thing in this guest (one distribution, the guest's own
+ * /etc/group): 62-devperm.rules, which vmtest installs with the other
+ * rules, runs devperm on add and change.  devperm is put where the
+ * rule looks for it for this test only: without it the rule is inert.
+ */
+TEST_F(dp, udev_rule_runs_devperm)
+{
+	const char *rule = "/etc/udev/rules.d/62-devperm.rules";
+	char uevent[PATH_MAX], want[64], cmd[PATH_MAX + 64];
+	struct group *video, *render;
+	struct stat st;
+	int rc;
+
+	if (stat(rule, &st))
+		SKIP(return, "no %s (not a vmtest guest)", rule);
+	if (!stat("/usr/sbin/devperm", &st))
+		SKIP(return, "a devperm is installed in /usr/sbin already");
+	video = getgrnam("video");
+	ASSERT_NE(NULL, video);
+	snprintf(want, sizeof(want), "group:%u:rw-", video->gr_gid);
+	snprintf(cmd, sizeof(cmd), "cp '%s' /usr/sbin/devperm", dp_bin);
+	ASSERT_EQ(0, dp_sh(cmd));
+	ASSERT_EQ(0, dp_write("/etc/devperm.conf",
+			      "/dev/dxg render rw\n/dev/dri/renderD* render rw\n/dev/dri/card* video rw\n"));
+	unlink("/run/devperm/entries");
+	/* A change event on each node, as a driver or udevadm trigger sends. */
+	rc = dp_sh("udevadm control --reload");
+	for (int i = 0; i < dp_nnodes && !rc; i++) {
+		snprintf(uevent, sizeof(uevent), "/sys/class/%s/%s/uevent",
+			 strstr(dp_nodes[i], "/dri/") ? "drm" : "misc", strrchr(dp_nodes[i], '/') + 1);
+		rc = dp_write(uevent, "change");
+	}
+	if (!rc)
+		rc = dp_sh("udevadm settle --timeout=30");
+	EXPECT_EQ(0, rc);
+	EXPECT_TRUE(dp_acl_has(dp_nodes[0], want)) TH_LOG("no %s on %s", want, dp_nodes[0]);
+	render = getgrnam("render");
+	if (render) {
+		snprintf(want, sizeof(want), "group:%u:rw-", render->gr_gid);
+		EXPECT_TRUE(dp_acl_has(dp_nodes[1], want)) TH_LOG("no %s on %s", want, dp_nodes[1]);
+		EXPECT_TRUE(dp_acl_has(dp_nodes[2], want)) TH_LOG("no %s on %s", want, dp_nodes[2]);
+	}
+	unlink("/usr/sbin/devperm");
+	dp_write("/etc/devperm.conf", "# devperm_test binds each distribution's over this\n");
+	unlink("/run/devperm/entries");
+	unlink("/run/devperm/entries.lock");
+	dp_sh("udevadm control --reload");
+}
+
 TEST_HARNESS_MAIN
