@@ -63,6 +63,7 @@ user_dirs += tools/mkmodimg
 user_dirs += tools/uapi
 user_dirs += tools/lib/dxg
 user_dirs += tools/dxginfo
+user_dirs += tools/devperm
 selftest_dirs := $(wildcard selftests/*/Makefile)
 selftest_dirs := $(selftest_dirs:/Makefile=)
 
@@ -177,7 +178,10 @@ installed := $(DESTDIR)$(MODDIR)/hostlink.ko $(DESTDIR)$(MODDIR)/dxg.ko \
 	$(DESTDIR)$(MAN1DIR)/mkmodimg.1 $(DESTDIR)$(SBINDIR)/modload \
 	$(DESTDIR)$(MAN8DIR)/modload.8 $(DESTDIR)$(SYSTEMDUNITDIR)/modload.service \
 	$(DESTDIR)$(UDEVRULESDIR)/61-modload.rules \
-	$(DESTDIR)$(BINDIR)/dxginfo $(DESTDIR)$(MAN1DIR)/dxginfo.1
+	$(DESTDIR)$(BINDIR)/dxginfo $(DESTDIR)$(MAN1DIR)/dxginfo.1 \
+	$(DESTDIR)$(SBINDIR)/devperm $(DESTDIR)$(MAN8DIR)/devperm.8 \
+	$(DESTDIR)$(SYSTEMDUNITDIR)/devperm.service \
+	$(DESTDIR)$(UDEVRULESDIR)/62-devperm.rules $(DESTDIR)$(LIBDIR)/devperm.conf
 
 hostlinkd_bin := $(O)/tools/hostlinkd/hostlinkd
 $(hostlinkd_bin): FORCE
@@ -193,8 +197,11 @@ $(seal_bin): FORCE
 dxginfo_bin := $(O)/tools/dxginfo/dxginfo
 $(dxginfo_bin): FORCE
 	+$(MAKE) -C tools/dxginfo O=$(O) $@
+devperm_bin := $(O)/tools/devperm/devperm
+$(devperm_bin): FORCE
+	+$(MAKE) -C tools/devperm O=$(O) $@
 
-install: modules $(hostlinkd_bin) $(modload_bin) $(seal_bin) $(dxginfo_bin)
+install: modules $(hostlinkd_bin) $(modload_bin) $(seal_bin) $(dxginfo_bin) $(devperm_bin)
 	install -d $(DESTDIR)$(MODDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MAN8DIR) \
 		$(dir $(DESTDIR)$(HOSTLINKDCONF))
@@ -220,6 +227,17 @@ install: modules $(hostlinkd_bin) $(modload_bin) $(seal_bin) $(dxginfo_bin)
 	+$(libdxg_make) install
 	install -D -m 0755 $(dxginfo_bin) $(DESTDIR)$(BINDIR)/dxginfo
 	install -D -m 0644 tools/dxginfo/dxginfo.1 $(DESTDIR)$(MAN1DIR)/dxginfo.1
+	@# devperm reads /usr/lib/devperm.conf (the packaged default) and
+	@# /etc/devperm.conf, whatever PREFIX; the unit and rule run SBINDIR's.
+	install -m 0755 $(devperm_bin) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 tools/devperm/devperm.8 $(DESTDIR)$(MAN8DIR)/
+	install -D -m 0644 tools/devperm/devperm.conf $(DESTDIR)$(LIBDIR)/devperm.conf
+	sed 's|/usr/sbin/devperm|$(SBINDIR)/devperm|g' tools/devperm/devperm.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/devperm.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/devperm.service
+	sed 's|/usr/sbin/devperm|$(SBINDIR)/devperm|g' udev/62-devperm.rules \
+		>$(DESTDIR)$(UDEVRULESDIR)/62-devperm.rules
+	chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/62-devperm.rules
 	@# An existing configuration is the administrator's: keep it.
 	test -e $(DESTDIR)$(HOSTLINKDCONF) || \
 		install -m 0644 tools/hostlinkd/hostlinkd.conf $(DESTDIR)$(HOSTLINKDCONF)

@@ -40,6 +40,8 @@ progs=(
 	"$HOSTLINK_TOP/tools/lib/dxg/tests/libdxg_test.sh"
 	"$out/tools/dxginfo/tests/dxginfo_json_test"
 	"$HOSTLINK_TOP/tools/dxginfo/tests/dxginfo_test.sh"
+	"$out/tools/devperm/tests/dp_unit_test"
+	"$HOSTLINK_TOP/tools/devperm/tests/devperm_test.sh"
 )
 
 passed=0 failed=0

@@ -23,6 +23,7 @@ base_pkgs=(
 	gcc make libc6-dev perl git python3 binutils pkgconf
 	clang libclang-rt-14-dev
 	kmod libkmod-dev
+	libacl1-dev libdrm-dev acl
 	sparse
 	qemu-system-x86 qemu-utils e2fsprogs busybox-static cpio xz-utils zstd
 	udev systemd

@@ -35,6 +35,11 @@ want=(
 	"opt/hl/lib/pkgconfig/dxg.pc"
 	"opt/hl/bin/dxginfo"
 	"opt/hl/share/man/man1/dxginfo.1"
+	"opt/hl/sbin/devperm"
+	"opt/hl/share/man/man8/devperm.8"
+	"opt/hl/lib/systemd/system/devperm.service"
+	"opt/hl/lib/udev/rules.d/62-devperm.rules"
+	"opt/hl/lib/devperm.conf"
 )
 ok_if "make install DESTDIR= PREFIX=/opt/hl" mk install DESTDIR="$d" PREFIX=/opt/hl
 for f in "${want[@]}"; do
@@ -54,6 +59,10 @@ ok_if "the installed dxg.pc names the installed paths" \
 ok_if "the installed modload runs" bash -c "'$d/opt/hl/sbin/modload' --version >/dev/null"
 ok_if "the installed modload unit runs the installed modload" \
 	grep -q "^ExecStart=/opt/hl/sbin/modload" "$d/opt/hl/lib/systemd/system/modload.service"
+ok_if "the installed devperm runs" bash -c "'$d/opt/hl/sbin/devperm' --version >/dev/null"
+ok_if "the installed devperm unit and rule run the installed devperm" \
+	bash -c "grep -qx 'ExecStart=/opt/hl/sbin/devperm apply --all' '$d/opt/hl/lib/systemd/system/devperm.service' &&
+		grep -q 'RUN+=\"/opt/hl/sbin/devperm apply \$devnode\"' '$d/opt/hl/lib/udev/rules.d/62-devperm.rules'"
 ok_if "installed modules carry the package version" \
 	bash -c "modinfo -F version '$d/lib/modules/$kver/updates/hostlink/dxg.ko' | grep -qx \"\$(sed -n 's/^#define HOSTLINK_VERSION \"\\(.*\\)\"\$/\\1/p' '$HOSTLINK_TOP/include/linux/hostlink.h')\""
 ok_if "the VM loads the modules from the DESTDIR tree" \
