@@ -59,6 +59,8 @@
 
 static unsigned int runs = 15, rtt_iters = 300, bulk_mib = 64;
 static unsigned int submit_ops = 200, warmup_s = 5;
+/* --submit-threads: the figure is at 4; fewer show the scaling */
+static unsigned int submit_threads = SUBMIT_THREADS;
 static const char *adapter_name;
 static bool trace;
 static double t_start;
@@ -338,21 +340,21 @@ static double submit_run(bool ours)
 	double t0 = bench_now_us();
 	unsigned int i;
 
-	for (i = 0; i < SUBMIT_THREADS; i++) {
+	for (i = 0; i < submit_threads; i++) {
 		sub[i].ret = 0;
 		if (!ours)
 			sub[i].fd = raw_connect('p');
 		pthread_create(&sub[i].thread, NULL,
 			       ours ? submit_thread : submit_raw_thread, &sub[i]);
 	}
-	for (i = 0; i < SUBMIT_THREADS; i++) {
+	for (i = 0; i < submit_threads; i++) {
 		pthread_join(sub[i].thread, NULL);
 		if (!ours)
 			close(sub[i].fd);
 		if (sub[i].ret)
 			die(ours ? "submission" : "raw request/reply", sub[i].ret);
 	}
-	return (double)submit_ops * SUBMIT_THREADS / ((bench_now_us() - t0) / 1e6);
+	return (double)submit_ops * submit_threads / ((bench_now_us() - t0) / 1e6);
 }
 
 static double submit_ours(void) { return submit_run(true); }
@@ -609,7 +611,8 @@ static int demo(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: dxg-bench [--filter PREFIX] [--runs N] [--rtt-iters N] [--bulk-mib N]\n"
-		   "                 [--submit-ops N] [--warmup SECS] [--adapter NAME] [--trace]\n"
+		   "                 [--submit-ops N] [--submit-threads 1-4] [--warmup SECS]\n"
+		   "                 [--adapter NAME] [--trace]\n"
 		   "       dxg-bench --demo [--adapter NAME]\n");
 }
 
@@ -635,6 +638,7 @@ int main(int argc, char **argv)
 		{ "rtt-iters", required_argument, NULL, 'i' },
 		{ "bulk-mib", required_argument, NULL, 'b' },
 		{ "submit-ops", required_argument, NULL, 's' },
+		{ "submit-threads", required_argument, NULL, 'T' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "adapter", required_argument, NULL, 'a' },
 		{ "trace", no_argument, NULL, 't' },
@@ -666,6 +670,10 @@ int main(int argc, char **argv)
 		case 'b': ok = bench_arg_uint("bulk-mib", optarg, 1, 128, &bulk_mib); break;
 		case 's':
 			ok = bench_arg_uint("submit-ops", optarg, 1, 1000000, &submit_ops);
+			break;
+		case 'T':
+			ok = bench_arg_uint("submit-threads", optarg, 1, SUBMIT_THREADS,
+					    &submit_threads);
 			break;
 		case 'w': ok = bench_arg_uint("warmup", optarg, 0, 600, &warmup_s); break;
 		case 'a': adapter_name = optarg; break;
