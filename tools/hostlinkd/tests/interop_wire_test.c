@@ -22,24 +22,7 @@
 #include <string.h>
 
 #include "tap.h"
-
-#define T_SIZE(type, size) do {						\
-	_Static_assert(sizeof(struct type) == (size),			\
-		       #type " is not " #size " bytes");		\
-	_Static_assert(sizeof(struct type) % 8 == 0,			\
-		       #type " is not a multiple of 8 bytes");		\
-	_Static_assert(_Alignof(struct type) <= 8, #type " alignment");	\
-	t_ok(sizeof(struct type) == (size), "struct " #type " is %zu bytes", \
-	     sizeof(struct type));					\
-} while (0)
-
-#define T_OFF(type, field, off) do {					\
-	_Static_assert(offsetof(struct type, field) == (off),		\
-		       #type "." #field " is not at " #off);		\
-	t_ok(offsetof(struct type, field) == (off),			\
-	     "%s.%s at offset %zu", #type, #field,			\
-	     offsetof(struct type, field));				\
-} while (0)
+#include "wire_layout.h"
 
 static void t_layout(void)
 {

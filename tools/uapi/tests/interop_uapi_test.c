@@ -19,29 +19,7 @@
 
 #include <stddef.h>
 
-#define A_SIZE(type, sz)						\
-	_Static_assert(sizeof(struct type) == (sz),			\
-		       #type " is not " #sz " bytes");		\
-	_Static_assert(sizeof(struct type) % 8 == 0,			\
-		       #type " is not a multiple of 8 bytes");		\
-	_Static_assert(_Alignof(struct type) <= 8, #type " alignment")
-
-#define A_OFF(type, field, off)						\
-	_Static_assert(offsetof(struct type, field) == (off),		\
-		       #type "." #field " is not at " #off)
-
-#define A_ARG(type, sz)							\
-	A_SIZE(type, sz);						\
-	A_OFF(type, size, 0);						\
-	A_OFF(type, flags, 4);						\
-	_Static_assert(sizeof(((struct type *)0)->size) == 4, #type);	\
-	_Static_assert(sizeof(((struct type *)0)->flags) == 4, #type)
-
-#define A_U64(type, field)						\
-	_Static_assert(sizeof(((struct type *)0)->field) == 8,		\
-		       #type "." #field " is not 64-bit");		\
-	_Static_assert(offsetof(struct type, field) % 8 == 0,		\
-		       #type "." #field " is not 8-aligned")
+#include "uapi_layout.h"
 
 #define INTEROP_LAYOUT							\
 	X_ARG(interop_caps_get, 40)					\
@@ -74,15 +52,8 @@
 	X_OFF(interop_session_resize, rows, 8)				\
 	X_OFF(interop_session_resize, cols, 10)
 
-#define X_ARG(type, sz)		A_ARG(type, sz);
-#define X_SIZE(type, sz)	A_SIZE(type, sz);
-#define X_OFF(type, field, off)	A_OFF(type, field, off);
-#define X_U64(type, field)	A_U64(type, field);
+/* The compile-time asserts (uapi_layout.h). */
 INTEROP_LAYOUT
-#undef X_ARG
-#undef X_SIZE
-#undef X_OFF
-#undef X_U64
 
 _Static_assert(INTEROP_IOCTL_BASE != 'X', "'X' belongs to XFS and others");
 _Static_assert(INTEROP_IOCTL_BASE != 'I', "'I' belongs to ISDN");
@@ -98,40 +69,12 @@ _Static_assert(INTEROP_IOCTL_BASE != 'J', "'J' is dxg's");
 
 #include "tap.h"
 
-#define X_ARG(type, sz)							\
-	t_ok(sizeof(struct type) == (sz) &&				\
-	     offsetof(struct type, size) == 0 &&			\
-	     offsetof(struct type, flags) == 4,				\
-	     "struct " #type " is %zu bytes, size and flags first",	\
-	     sizeof(struct type));
-#define X_SIZE(type, sz)						\
-	t_ok(sizeof(struct type) == (sz), "struct " #type " is %zu bytes", \
-	     sizeof(struct type));
-#define X_OFF(type, field, off)						\
-	t_ok(offsetof(struct type, field) == (off), "%s.%s at offset %zu", \
-	     #type, #field, offsetof(struct type, field));
-#define X_U64(type, field)						\
-	t_ok(sizeof(((struct type *)0)->field) == 8 &&			\
-	     offsetof(struct type, field) % 8 == 0,			\
-	     "%s.%s is an aligned 64-bit field", #type, #field);
+#include "uapi_tap.h"
 
 static void t_layout(void)
 {
 	INTEROP_LAYOUT
 }
-
-enum t_dir { T_W = _IOC_WRITE, T_WR = _IOC_READ | _IOC_WRITE };
-
-struct t_ioctl {
-	const char *name;
-	unsigned long cmd;
-	unsigned int nr;
-	unsigned int dir;
-	size_t size;
-};
-
-#define T_IOCTL(name, nr, dir, type) \
-	{ #name, name, nr, dir, sizeof(struct type) }
 
 static const struct t_ioctl t_ioctls[] = {
 	T_IOCTL(INTEROP_CAPS_GET, 0x00, T_WR, interop_caps_get),
@@ -140,73 +83,12 @@ static const struct t_ioctl t_ioctls[] = {
 	T_IOCTL(INTEROP_SESSION_RESIZE, 0x03, T_W, interop_session_resize),
 };
 
-#define T_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
 _Static_assert(T_COUNT(t_ioctls) == INTEROP_NR_COUNT,
 	       "every ioctl of the header is in the table");
 
-static unsigned int t_check_ioctls(const struct t_ioctl *t, size_t n,
-				   int report)
-{
-	unsigned int bad = 0;
-	size_t i, j;
-
-	for (i = 0; i < n; i++) {
-		unsigned long c = t[i].cmd;
-		int ok = _IOC_TYPE(c) == (unsigned int)INTEROP_IOCTL_BASE &&
-			 _IOC_NR(c) == t[i].nr && t[i].nr < 0x40 &&
-			 _IOC_DIR(c) == t[i].dir &&
-			 _IOC_SIZE(c) == t[i].size;
-
-		for (j = 0; j < i; j++)
-			if (t[j].cmd == c || _IOC_NR(t[j].cmd) == _IOC_NR(c))
-				ok = 0;
-		if (!ok)
-			bad++;
-		if (report)
-			t_ok(ok, "%s: type '%c', nr 0x%02x, %s, %u bytes, unique",
-			     t[i].name, (char)_IOC_TYPE(c), (unsigned int)_IOC_NR(c),
-			     _IOC_DIR(c) == T_WR ? "_IOWR" :
-			     _IOC_DIR(c) == T_W ? "_IOW" : "?",
-			     (unsigned int)_IOC_SIZE(c));
-	}
-	return bad;
-}
-
 static void t_numbers(void)
 {
-	struct t_ioctl broken[3];
-	unsigned int nrs = 0;
-	size_t i;
-
-	t_check_ioctls(t_ioctls, T_COUNT(t_ioctls), 1);
-	for (i = 0; i < T_COUNT(t_ioctls); i++)
-		nrs |= 1U << _IOC_NR(t_ioctls[i].cmd);
-	t_ok(nrs == (1U << INTEROP_NR_COUNT) - 1,
-	     "numbers 0x00-0x%02x, no gap", INTEROP_NR_COUNT - 1);
-
-	memcpy(broken, t_ioctls, sizeof(broken));
-	broken[2].cmd = broken[1].cmd;
-	broken[2].nr = broken[1].nr;
-	broken[2].size = broken[1].size;
-	t_ok(t_check_ioctls(broken, 3, 0) == 1, "checker fails a duplicate");
-	memcpy(broken, t_ioctls, sizeof(broken));
-	broken[1].cmd = _IOR(INTEROP_IOCTL_BASE, INTEROP_NR_SPAWN,
-			     struct interop_spawn);
-	t_ok(t_check_ioctls(broken, 3, 0) == 1, "checker fails a direction");
-	memcpy(broken, t_ioctls, sizeof(broken));
-	broken[1].cmd = _IOWR(INTEROP_IOCTL_BASE, INTEROP_NR_SPAWN, __u64);
-	t_ok(t_check_ioctls(broken, 3, 0) == 1, "checker fails a size");
-	memcpy(broken, t_ioctls, sizeof(broken));
-	broken[0].cmd = _IOWR('I', INTEROP_NR_CAPS_GET, struct interop_caps_get);
-	t_ok(t_check_ioctls(broken, 3, 0) == 1, "checker fails a type byte");
-	t_ok(t_check_ioctls(t_ioctls, 3, 0) == 0, "checker passes good ones");
-
-	/* The modules test probes nr 0x7f for ENOTTY: it must stay unused. */
-	for (i = 0; i < T_COUNT(t_ioctls); i++)
-		if (_IOC_NR(t_ioctls[i].cmd) == 0x7f)
-			break;
-	t_ok(i == T_COUNT(t_ioctls), "nr 0x7f is not an ioctl");
+	t_check_numbers(t_ioctls, T_COUNT(t_ioctls), INTEROP_NR_COUNT, INTEROP_IOCTL_BASE);
 }
 
 /*
