@@ -391,6 +391,8 @@ mkfifo "$h/fifo"
 # SIGNAL to its process group.
 interrupt() {
 	local sig=$1 fd pid held rc want left
+	# what a failed case before left must not fail this one too
+	rm -rf "${h:?}/out/"* "${h:?}/tmp/"*
 	exec {fd}<>"$h/fifo"
 	set -m
 	env HOLD="$2" HOLD_FIFO="$h/fifo" HOLD_SEAL="$seal" HOLD_PATH="$PATH" PATH="$h/bin:$PATH" \
