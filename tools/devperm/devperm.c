@@ -490,6 +490,42 @@ idmap:
 	return DP_EXIT_OK;
 }
 
+/*
+ * One option: -1 to go on, else the exit status.  @all is where --all
+ * goes, NULL before the command (where --help and --version are).
+ */
+static int dp_option(int c, struct dp_ctx *ctx, bool *all)
+{
+	switch (c) {
+	case 'a':
+		if (!all)
+			break;
+		*all = true;
+		return -1;
+	case 'c':
+		ctx->conf_path = optarg;
+		return -1;
+	case 's':
+		ctx->state_path = optarg;
+		return -1;
+	case 'v':
+		dp_verbose = 1;
+		return -1;
+	case 'h':
+		if (all)
+			break;
+		dp_usage(stdout);
+		return DP_EXIT_OK;
+	case 'V':
+		if (all)
+			break;
+		printf("devperm %s\n", HOSTLINK_VERSION);
+		return DP_EXIT_OK;
+	}
+	dp_usage(stderr);
+	return DP_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -508,53 +544,18 @@ int main(int argc, char **argv)
 	char **nodes;
 	int c, n, i, rc;
 
-	while ((c = getopt_long(argc, argv, "+c:vhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			ctx.conf_path = optarg;
-			break;
-		case 's':
-			ctx.state_path = optarg;
-			break;
-		case 'v':
-			dp_verbose = 1;
-			break;
-		case 'h':
-			dp_usage(stdout);
-			return DP_EXIT_OK;
-		case 'V':
-			printf("devperm %s\n", HOSTLINK_VERSION);
-			return DP_EXIT_OK;
-		default:
-			dp_usage(stderr);
-			return DP_EXIT_USAGE;
-		}
-	}
+	/* Options before the command (+: stop at it), then after it. */
+	while ((c = getopt_long(argc, argv, "+c:vhV", longopts, NULL)) != -1)
+		if ((rc = dp_option(c, &ctx, NULL)) >= 0)
+			return rc;
 	if (optind >= argc) {
 		dp_usage(stderr);
 		return DP_EXIT_USAGE;
 	}
 	cmd = argv[optind++];
-	/* Options may also follow the command. */
-	while ((c = getopt_long(argc, argv, "c:vhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			opt_all = true;
-			break;
-		case 'c':
-			ctx.conf_path = optarg;
-			break;
-		case 's':
-			ctx.state_path = optarg;
-			break;
-		case 'v':
-			dp_verbose = 1;
-			break;
-		default:
-			dp_usage(stderr);
-			return DP_EXIT_USAGE;
-		}
-	}
+	while ((c = getopt_long(argc, argv, "c:vhV", longopts, NULL)) != -1)
+		if ((rc = dp_option(c, &ctx, &opt_all)) >= 0)
+			return rc;
 	nodes = argv + optind;
 	n = argc - optind;
 	if (strcmp(cmd, "apply") && strcmp(cmd, "revoke") && strcmp(cmd, "status")) {
