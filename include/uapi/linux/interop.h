@@ -249,11 +249,55 @@ struct interop_session_resize {
 	__u32 __reserved;
 };
 
+/* INTEROP_MAP_PATH flags; the same values as the wire's MAPPATH flags. */
+/* Host path to guest path; without it, guest path to host path. */
+#define INTEROP_MAP_TO_GUEST		(1U << 0)
+#define INTEROP_MAP_ALL			INTEROP_MAP_TO_GUEST
+
+/* The longest path either way, its NUL included. */
+#define INTEROP_MAX_PATH		4096
+
+/**
+ * struct interop_map_path - ioctl(INTEROP_MAP_PATH) on /dev/interop:
+ *	translate a path through the host's path map, as wslpath does
+ * @size: (in) sizeof(struct interop_map_path).
+ * @flags: (in) INTEROP_MAP_*.
+ * @in_len: (in) bytes at @in_uptr: an absolute path ending in its only
+ *	NUL, 2 to INTEROP_MAX_PATH.
+ * @out_len: (in) room at @out_uptr, at least 2.
+ * @in_uptr: (in) the path.
+ * @out_uptr: (in) where the mapped path goes, ending in its NUL.
+ * @out_path_len: (out) bytes of the mapped path, its NUL included; with
+ *	ERANGE, the room it needs.
+ * @__reserved: 0.
+ *
+ * Only the path is mapped (lexically: "." and ".." resolved, no
+ * symlink followed); the file need not exist.
+ *
+ * Errors: EINVAL (@size, @flags, @__reserved, a path that is not
+ * absolute or not NUL-terminated where @in_len says), E2BIG, EFAULT,
+ * ERANGE (@out_len too small; @out_path_len says how much),
+ * ENAMETOOLONG (the result is longer than INTEROP_MAX_PATH), ENOENT
+ * (the path is outside the host's map), EPERM, ENOTCONN, ETIMEDOUT,
+ * EINTR, EPROTO.
+ */
+struct interop_map_path {
+	__u32 size;
+	__u32 flags;
+	__u32 in_len;
+	__u32 out_len;
+	__aligned_u64 in_uptr;
+	__aligned_u64 out_uptr;
+	__u32 out_path_len;
+	__u32 __reserved;
+};
+
 enum interop_ioctl_nr {
 	INTEROP_NR_CAPS_GET = 0x00,
 	INTEROP_NR_SPAWN = 0x01,
 	INTEROP_NR_SESSION_SIGNAL = 0x02,
 	INTEROP_NR_SESSION_RESIZE = 0x03,
+	INTEROP_NR_MAP_PATH = 0x04,
 	INTEROP_NR_COUNT
 };
 
@@ -262,6 +306,8 @@ enum interop_ioctl_nr {
 				      struct interop_caps_get)
 #define INTEROP_SPAWN		_IOWR(INTEROP_IOCTL_BASE, INTEROP_NR_SPAWN, \
 				      struct interop_spawn)
+#define INTEROP_MAP_PATH	_IOWR(INTEROP_IOCTL_BASE, INTEROP_NR_MAP_PATH, \
+				      struct interop_map_path)
 /* On a session fd. */
 #define INTEROP_SESSION_SIGNAL	_IOW(INTEROP_IOCTL_BASE, \
 				     INTEROP_NR_SESSION_SIGNAL, \

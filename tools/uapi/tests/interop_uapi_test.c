@@ -50,7 +50,15 @@
 	X_OFF(interop_session_signal, signo, 8)				\
 	X_ARG(interop_session_resize, 16)				\
 	X_OFF(interop_session_resize, rows, 8)				\
-	X_OFF(interop_session_resize, cols, 10)
+	X_OFF(interop_session_resize, cols, 10)				\
+	X_ARG(interop_map_path, 40)					\
+	X_OFF(interop_map_path, in_len, 8)				\
+	X_OFF(interop_map_path, out_len, 12)				\
+	X_U64(interop_map_path, in_uptr)				\
+	X_OFF(interop_map_path, in_uptr, 16)				\
+	X_U64(interop_map_path, out_uptr)				\
+	X_OFF(interop_map_path, out_uptr, 24)				\
+	X_OFF(interop_map_path, out_path_len, 32)
 
 /* The compile-time asserts (uapi_layout.h). */
 INTEROP_LAYOUT
@@ -81,6 +89,7 @@ static const struct t_ioctl t_ioctls[] = {
 	T_IOCTL(INTEROP_SPAWN, 0x01, T_WR, interop_spawn),
 	T_IOCTL(INTEROP_SESSION_SIGNAL, 0x02, T_W, interop_session_signal),
 	T_IOCTL(INTEROP_SESSION_RESIZE, 0x03, T_W, interop_session_resize),
+	T_IOCTL(INTEROP_MAP_PATH, 0x04, T_WR, interop_map_path),
 };
 
 _Static_assert(T_COUNT(t_ioctls) == INTEROP_NR_COUNT,
@@ -116,6 +125,10 @@ static void t_wire(void)
 	     INTEROP_SPAWN_GUEST_PATH == INTEROP_WIRE_OPEN_F_GUEST_PATH &&
 	     INTEROP_SPAWN_ALL == INTEROP_WIRE_OPEN_F_ALL,
 	     "spawn flags as the wire's OPEN flags");
+	t_ok(INTEROP_MAP_TO_GUEST == INTEROP_WIRE_MAPPATH_F_TO_GUEST &&
+	     INTEROP_MAP_ALL == INTEROP_WIRE_MAPPATH_F_ALL &&
+	     INTEROP_MAX_PATH == INTEROP_WIRE_MAX_PATH,
+	     "map-path flags and limit as the wire's");
 	t_ok(INTEROP_SPAWNED_CWD_HOME == INTEROP_WIRE_OPENED_F_CWD_HOME,
 	     "CWD_HOME as on the wire");
 	t_ok(INTEROP_HOST_CWD_REFUSE == INTEROP_WIRE_INFO_F_CWD_REFUSE << 1,
