@@ -517,7 +517,7 @@ static void hl_isvc_start(struct hl_req *req, struct hl_isvc_ctl *ctl, uint64_t 
 		ctl->refs--;
 		req->arg[0] = 0;
 		free(ps);
-		return hl_isvc_reply_ret(req, -ESHUTDOWN);
+		return hl_isvc_reply_ret(req, -EAGAIN);	/* the daemon stops */
 	}
 }
 
