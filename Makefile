@@ -160,6 +160,7 @@ BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
 MAN1DIR ?= $(PREFIX)/share/man/man1
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSTEMDUSERUNITDIR ?= $(PREFIX)/lib/systemd/user
 MAN8DIR ?= $(PREFIX)/share/man/man8
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
@@ -173,6 +174,7 @@ installed := $(DESTDIR)$(MODDIR)/hostlink.ko $(DESTDIR)$(MODDIR)/dxg.ko \
 	$(DESTDIR)$(MODDIR)/interop.ko $(DESTDIR)$(UDEVRULESDIR)/60-hostlink.rules \
 	$(DESTDIR)$(SYSUSERSDIR)/hostlink.conf $(DESTDIR)$(SBINDIR)/hostlinkd \
 	$(DESTDIR)$(SYSTEMDUNITDIR)/hostlinkd.service $(DESTDIR)$(MAN8DIR)/hostlinkd.8 \
+	$(DESTDIR)$(SYSTEMDUSERUNITDIR)/hostlinkd-interop.service \
 	$(DESTDIR)$(HOSTLINKDCONF) \
 	$(DESTDIR)$(BINDIR)/mkmodimg $(DESTDIR)$(LIBEXECDIR)/hostlink/mkmodimg-seal \
 	$(DESTDIR)$(MAN1DIR)/mkmodimg.1 $(DESTDIR)$(SBINDIR)/modload \
@@ -214,6 +216,12 @@ install: modules $(hostlinkd_bin) $(modload_bin) $(seal_bin) $(dxginfo_bin) $(de
 	sed 's|^ExecStart=/usr/sbin/|ExecStart=$(SBINDIR)/|' tools/hostlinkd/hostlinkd.service \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/hostlinkd.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/hostlinkd.service
+	@# The interop service runs in each user's own instance: a user unit.
+	install -d $(DESTDIR)$(SYSTEMDUSERUNITDIR)
+	sed 's|^ExecStart=/usr/sbin/|ExecStart=$(SBINDIR)/|' \
+		tools/hostlinkd/hostlinkd-interop.service \
+		>$(DESTDIR)$(SYSTEMDUSERUNITDIR)/hostlinkd-interop.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUSERUNITDIR)/hostlinkd-interop.service
 	install -m 0644 tools/hostlinkd/hostlinkd.8 $(DESTDIR)$(MAN8DIR)/
 	install -D -m 0755 tools/mkmodimg/mkmodimg $(DESTDIR)$(BINDIR)/mkmodimg
 	install -D -m 0755 $(seal_bin) $(DESTDIR)$(LIBEXECDIR)/hostlink/mkmodimg-seal

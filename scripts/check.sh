@@ -23,6 +23,7 @@ progs=(
 	"$out/tools/hostlinkd/tests/interop_policy_test"
 	"$out/tools/hostlinkd/tests/interop_session_test"
 	"$out/tools/hostlinkd/tests/interop_spawn_test"
+	"$out/tools/hostlinkd/tests/interop_svc_test"
 	"$out/tools/uapi/tests/dxg_uapi_test"
 	"$out/tools/uapi/tests/interop_uapi_test"
 	"$out/tools/hostlinkd/tests/dxg_engine_test"

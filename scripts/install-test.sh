@@ -20,6 +20,7 @@ want=(
 	"opt/hl/lib/sysusers.d/hostlink.conf"
 	"opt/hl/sbin/hostlinkd"
 	"opt/hl/lib/systemd/system/hostlinkd.service"
+	"opt/hl/lib/systemd/user/hostlinkd-interop.service"
 	"opt/hl/share/man/man8/hostlinkd.8"
 	"etc/hostlink/hostlinkd.conf"
 	"opt/hl/bin/mkmodimg"
@@ -49,6 +50,9 @@ ok_if "nothing else installed" \
 	test "$(cd "$d" && find . -type f | wc -l)" -eq ${#want[@]}
 ok_if "the installed unit runs the installed daemon" \
 	grep -qx "ExecStart=/opt/hl/sbin/hostlinkd" "$d/opt/hl/lib/systemd/system/hostlinkd.service"
+ok_if "the installed user unit runs the installed daemon for interop" \
+	grep -qx "ExecStart=/opt/hl/sbin/hostlinkd --config %E/hostlink/interop.conf --listen interop" \
+	"$d/opt/hl/lib/systemd/user/hostlinkd-interop.service"
 ok_if "the installed daemon runs" bash -c "'$d/opt/hl/sbin/hostlinkd' --version >/dev/null"
 ok_if "the installed mkmodimg finds its installed helper" \
 	bash -c "O=/nonexistent '$d/opt/hl/bin/mkmodimg' --version >/dev/null"

@@ -210,7 +210,8 @@ static void hl_fz_forget(void *ctx, void *proc)
 }
 
 static const struct hl_interop_spawner hl_fz_sp = {
-	hl_fz_spawn, hl_fz_signal, hl_fz_resize, hl_fz_forget, NULL
+	.spawn = hl_fz_spawn, .signal = hl_fz_signal, .resize = hl_fz_resize,
+	.forget = hl_fz_forget,
 };
 
 /* Is @ret one of @op's documented answers from the table? */

@@ -51,6 +51,12 @@ static struct hl_interop_sess *hl_sess_find(struct hl_interop_table *t, uint64_t
 	return NULL;
 }
 
+/* The live session @id, or NULL (never opened, closed or expired). */
+struct hl_interop_sess *hl_interop_sess_find(struct hl_interop_table *t, uint64_t id)
+{
+	return hl_sess_find(t, id);
+}
+
 /* The host cwd for a guest one: mapped, or HOME (told), or refused. */
 static int hl_sess_cwd(struct hl_interop_table *t, const char *guest, char *out,
 		       size_t outlen, uint32_t *flags)

@@ -88,7 +88,9 @@ static void t_forget(void *ctx, void *proc)
 	t_forgets++;
 }
 
-static const struct hl_interop_spawner t_sp = { t_spawn, t_signal, t_resize, t_forget, NULL };
+static const struct hl_interop_spawner t_sp = {
+	.spawn = t_spawn, .signal = t_signal, .resize = t_resize, .forget = t_forget,
+};
 
 static int t_probe(void *ctx, const char *path, char *real, size_t reallen)
 {
