@@ -3,7 +3,9 @@
  * hostrun tests: a fake /dev/interop.  The "host" is a child process of
  * hostrun's (in a session of its own) that starts the program locally,
  * as hostlinkd's interop service would: socketpairs are the streams
- * and the session fd, a pty relayed by the fake host in PTY mode, an
+ * and the session fd; the program's output goes through pipes (or a
+ * pty) the fake host relays, so that a stream the guest shuts down
+ * gives the program SIGPIPE as a host's vsock does; an
  * exec failure reported before the spawn returns, the streams shut
  * down at the program's end, then struct interop_exit on the session
  * socket.  Signals and resizes go to the fake host as small messages.
@@ -147,6 +149,7 @@ static void hr_fake_child(const struct hr_spawn_req *req, const char *path,
 		dup2(out, 1);
 		dup2(err >= 0 ? err : out, 2);
 	}
+	/* @out and @err are the fake host's pipes, @slave the pty. */
 	syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
 	for (i = 1; i < NSIG; i++)
 		signal(i, SIG_DFL);
@@ -189,25 +192,39 @@ fail:
 	_exit(127);
 }
 
-static void hr_fake_copy(int from, int to)
+/* One relayed direction of the fake host: @src to @dst, until it fails. */
+struct hr_fake_pair {
+	int src;
+	int dst;
+	bool close_src;	/* a pipe: closing it gives the writer SIGPIPE */
+};
+
+/* Move what @pr's source has; false once it is done. */
+static bool hr_fake_copy(struct hr_fake_pair *pr)
 {
 	char buf[65536];
 	ssize_t n;
 
-	n = read(from, buf, sizeof(buf));
-	if (n > 0 && write(to, buf, (size_t)n) < 0) {
-		/* the guest stopped reading: dropped */
-	}
+	n = read(pr->src, buf, sizeof(buf));
+	if (n < 0 && errno == EAGAIN)
+		return true;
+	if (n > 0 && write(pr->dst, buf, (size_t)n) == n)
+		return true;
+	if (n > 0 && pr->close_src)
+		close(pr->src);	/* the guest stopped reading */
+	pr->src = -1;
+	return false;
 }
 
-/* The fake host: start the program, relay its pty, report its end. */
+/* The fake host: start the program, relay its output, report its end. */
 static void hr_fake_host(const struct hr_spawn_req *req, const char *path,
 			 const char *cwd, int ctl, int in, int out, int err)
 {
-	int ep[2], master = -1, slave = -1, pidfd, status, e = 0, i;
+	int ep[2], op[2] = { -1, -1 }, xp[2] = { -1, -1 }, master = -1, slave = -1;
+	int pidfd, status, e = 0, i, np = 0;
+	struct hr_fake_pair pairs[3];
 	struct hr_fake_msg m;
-	struct pollfd p[3];
-	bool ended = false;
+	struct pollfd p[5];
 	struct interop_exit ex;
 	struct winsize ws;
 	pid_t pid;
@@ -228,15 +245,33 @@ static void hr_fake_host(const struct hr_spawn_req *req, const char *path,
 		slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
 		ws = (struct winsize){ .ws_row = req->rows, .ws_col = req->cols };
 		ioctl(slave, TIOCSWINSZ, &ws);
+		pairs[np++] = (struct hr_fake_pair){ master, out, false };
+		pairs[np++] = (struct hr_fake_pair){ in, master, false };
+		if (err >= 0) {
+			if (pipe2(xp, O_CLOEXEC) < 0)
+				_exit(1);
+			pairs[np++] = (struct hr_fake_pair){ xp[0], err, true };
+		}
+	} else {
+		/* Pipes, relayed, so that a guest's SHUT_RD is a SIGPIPE here. */
+		if (pipe2(op, O_CLOEXEC) < 0 || (err >= 0 && pipe2(xp, O_CLOEXEC) < 0))
+			_exit(1);
+		pairs[np++] = (struct hr_fake_pair){ op[0], out, true };
+		if (err >= 0)
+			pairs[np++] = (struct hr_fake_pair){ xp[0], err, true };
 	}
 	if (pipe2(ep, O_CLOEXEC) < 0)
 		_exit(1);
 	pid = fork();
 	if (pid == 0)
-		hr_fake_child(req, path, cwd, in, out, err, slave, ep[1]);
+		hr_fake_child(req, path, cwd, in, op[1], xp[1], slave, ep[1]);
 	close(ep[1]);
 	if (slave >= 0)
 		close(slave);
+	if (op[1] >= 0)
+		close(op[1]);
+	if (xp[1] >= 0)
+		close(xp[1]);
 	if (pid < 0)
 		e = errno;
 	else if (read(ep[0], &e, sizeof(e)) != sizeof(e))
@@ -249,30 +284,20 @@ static void hr_fake_host(const struct hr_spawn_req *req, const char *path,
 
 	for (;;) {
 		p[0] = (struct pollfd){ .fd = ctl, .events = POLLIN };
-		p[1] = (struct pollfd){ .fd = ended ? -1 : pidfd, .events = POLLIN };
-		p[2] = (struct pollfd){ .fd = -1 };
-		if (master >= 0 && !ended) {
-			/* pty mode: one more fd, the guest's keys */
-			struct pollfd q[2] = {
-				{ .fd = master, .events = POLLIN },
-				{ .fd = in, .events = POLLIN },
-			};
-
-			if (poll(q, 2, 0) > 0) {
-				if (q[0].revents & POLLIN)
-					hr_fake_copy(master, out);
-				if (q[1].revents & POLLIN)
-					hr_fake_copy(in, master);
-			}
-			p[2] = (struct pollfd){ .fd = master, .events = POLLIN };
-		}
-		if (poll(p, 3, master >= 0 && !ended ? 20 : -1) < 0 && errno != EINTR)
+		p[1] = (struct pollfd){ .fd = pid > 0 ? pidfd : -1, .events = POLLIN };
+		for (i = 0; i < np; i++)
+			p[2 + i] = (struct pollfd){ .fd = pid > 0 ? pairs[i].src : -1,
+						    .events = POLLIN };
+		if (poll(p, 2 + np, -1) < 0 && errno != EINTR)
 			_exit(1);
+		for (i = 0; i < np; i++)
+			if (p[2 + i].fd >= 0 && p[2 + i].revents)
+				hr_fake_copy(&pairs[i]);
 		if (p[0].revents) {
 			n = read(ctl, &m, sizeof(m));
 			if (n <= 0) {
 				hr_fake_log("close\n");
-				if (!ended && kill(-pid, SIGHUP) == 0) {
+				if (pid > 0 && kill(-pid, SIGHUP) == 0) {
 					struct timespec ts = { 0, 50 * 1000 * 1000 };
 
 					for (i = 0; i < 40 && waitpid(pid, &status, WNOHANG) == 0; i++)
@@ -283,7 +308,8 @@ static void hr_fake_host(const struct hr_spawn_req *req, const char *path,
 			}
 			if (m.type == HR_FAKE_SIGNAL) {
 				hr_fake_log("signal %u\n", m.a);
-				kill(-pid, (int)m.a);
+				if (pid > 0)
+					kill(-pid, (int)m.a);
 			} else if (m.type == HR_FAKE_RESIZE && master >= 0) {
 				hr_fake_log("resize %u %u\n", m.a, m.b);
 				ws = (struct winsize){ .ws_row = (unsigned short)m.a,
@@ -293,10 +319,15 @@ static void hr_fake_host(const struct hr_spawn_req *req, const char *path,
 		}
 		if (p[1].fd >= 0 && p[1].revents) {
 			waitpid(pid, &status, 0);
-			if (master >= 0) {
-				fcntl(master, F_SETFL, O_NONBLOCK);
-				while ((n = read(master, &m, 1)) > 0) {
-					if (write(out, &m, 1) < 0)
+			/* What it wrote, not what a background child may. */
+			for (i = 0; i < np; i++) {
+				if (pairs[i].src < 0 || pairs[i].src == in)
+					continue;
+				fcntl(pairs[i].src, F_SETFL, O_NONBLOCK);
+				while (pairs[i].src >= 0) {
+					struct pollfd q = { .fd = pairs[i].src, .events = POLLIN };
+
+					if (poll(&q, 1, 0) <= 0 || !hr_fake_copy(&pairs[i]))
 						break;
 				}
 			}
@@ -311,7 +342,7 @@ static void hr_fake_host(const struct hr_spawn_req *req, const char *path,
 			hr_fake_log("exit %u %u\n", ex.how, ex.value);
 			if (write(ctl, &ex, sizeof(ex)) < 0)
 				_exit(0);
-			ended = true;
+			pid = -pid;	/* ended: only the session's close is left */
 		}
 	}
 }

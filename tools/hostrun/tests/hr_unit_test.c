@@ -153,9 +153,11 @@ static void t_binfmt_register(void)
 	t_ok(!ret && !changed && s && !*s, "register: an identical entry is left alone");
 	t_spew(ent, "enabled\ninterpreter /old/interp\nflags: P\noffset 0\nmagic 4d5a\n");
 	ret = hr_binfmt_register(dir, m, 2, HR_BINFMT_INTERP, &changed);
-	t_ok(!ret && changed && !strcmp(t_slurp(ent), "-1") &&
+	s = strdup(t_slurp(ent));
+	t_ok(!ret && changed && !strcmp(s, "-1") &&
 	     !strcmp(t_slurp(reg), ":hostrun:M::MZ::/usr/lib/hostlink/hostrun-binfmt:PF\n"),
 	     "register: a different entry is removed (-1) and registered again");
+	free(s);
 	t_spew(reg, "");
 	t_spew(ent, "disabled\ninterpreter /usr/lib/hostlink/hostrun-binfmt\nflags: PF\noffset 0\nmagic 4d5a\n");
 	ret = hr_binfmt_register(dir, m, 2, HR_BINFMT_INTERP, &changed);
