@@ -173,13 +173,18 @@ static int hr_run(const struct hr_opts *o, int argc, char **argv)
 		hr_msg("%s", strerror(-ret));
 		return HR_EXIT_FAILED;
 	}
-	if (hr_open_device())
+	if (hr_open_device()) {
+		hr_req_free(&req);
 		return HR_EXIT_FAILED;
+	}
 	ret = hr_signal_setup();
 	if (!ret)
 		ret = hr_dev.spawn(&req, &s);
-	if (ret)
-		return hr_spawn_failed(&req, ret);
+	if (ret) {
+		ret = hr_spawn_failed(&req, ret);
+		hr_req_free(&req);
+		return ret;
+	}
 	if ((s.out_flags & INTEROP_SPAWNED_CWD_HOME) && !o->quiet)
 		hr_msg("warning: %s is not shared with the host; the program runs in the host user's home",
 		       req.cwd);
@@ -190,6 +195,7 @@ static int hr_run(const struct hr_opts *o, int argc, char **argv)
 	}
 	ret = hr_relay(&s, req.flags & INTEROP_SPAWN_PTY, &res);
 	hr_term_restore();
+	hr_dev.close(&s);
 	hr_req_free(&req);
 	if (ret) {
 		hr_msg("%s", strerror(-ret));

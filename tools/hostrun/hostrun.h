@@ -90,6 +90,8 @@ struct hr_session {
  * @resize: INTEROP_SESSION_RESIZE.
  * @wait: read() of the session fd, not waiting: 0 and @e, -EAGAIN
  *	before the end, -ENOTCONN once the host is lost.
+ * @close: close the session's fds (the session fd last: that ends the
+ *	host program if it still runs) and free what spawn allocated.
  * @last_error: why the host is not there, as the core says, or NULL;
  *	into @buf of @len bytes.
  *
@@ -103,6 +105,7 @@ struct hr_dev_ops {
 	int (*signal)(struct hr_session *s, int signo);
 	int (*resize)(struct hr_session *s, unsigned int rows, unsigned int cols);
 	int (*wait)(struct hr_session *s, struct interop_exit *e);
+	void (*close)(struct hr_session *s);
 	const char *(*last_error)(char *buf, size_t len);
 };
 

@@ -152,6 +152,17 @@ static int hr_dev_wait(struct hr_session *s, struct interop_exit *e)
 	return n == sizeof(*e) ? 0 : -EPROTO;
 }
 
+static void hr_dev_close(struct hr_session *s)
+{
+	if (s->stdin_fd >= 0)
+		close(s->stdin_fd);
+	if (s->stderr_fd >= 0)
+		close(s->stderr_fd);
+	close(s->stdout_fd);
+	close(s->session_fd);
+	s->session_fd = s->stdin_fd = s->stdout_fd = s->stderr_fd = -1;
+}
+
 /* The core's word on the interop connection: its state and last error. */
 static const char *hr_dev_last_error(char *buf, size_t len)
 {
@@ -180,5 +191,6 @@ const struct hr_dev_ops hr_dev = {
 	.signal = hr_dev_signal,
 	.resize = hr_dev_resize,
 	.wait = hr_dev_wait,
+	.close = hr_dev_close,
 	.last_error = hr_dev_last_error,
 };

@@ -484,6 +484,19 @@ static int hr_fake_wait(struct hr_session *s, struct interop_exit *e)
 	return 0;
 }
 
+static void hr_fake_close(struct hr_session *s)
+{
+	if (s->stdin_fd >= 0)
+		close(s->stdin_fd);
+	if (s->stderr_fd >= 0)
+		close(s->stderr_fd);
+	close(s->stdout_fd);
+	close(s->session_fd);
+	free(s->priv);
+	s->priv = NULL;
+	s->session_fd = s->stdin_fd = s->stdout_fd = s->stderr_fd = -1;
+}
+
 static const char *hr_fake_last_error(char *buf, size_t len)
 {
 	const char *v = getenv("HOSTRUN_FAKE_LAST_ERROR");
@@ -502,5 +515,6 @@ const struct hr_dev_ops hr_dev = {
 	.signal = hr_fake_signal,
 	.resize = hr_fake_resize,
 	.wait = hr_fake_wait,
+	.close = hr_fake_close,
 	.last_error = hr_fake_last_error,
 };

@@ -86,11 +86,11 @@ static void t_binfmt_line(void)
 	     "magic: 4d5a is MZ");
 	t_ok(!hr_binfmt_line(m, len, HR_BINFMT_INTERP, line, sizeof(line)) &&
 	     !strcmp(line, ":hostrun:M::MZ::/usr/lib/hostlink/hostrun-binfmt:PF\n"),
-	     "line: the default is WSL's form: %s", line);
+	     "line: the default is WSL's form");
 	t_ok(!hr_binfmt_magic("7f3a5C00", m, &len) && len == 4, "magic: mixed case hex");
 	t_ok(!hr_binfmt_line(m, len, "/i", line, sizeof(line)) &&
 	     !strcmp(line, ":hostrun:M::\\x7f\\x3a\\x5c\\x00::/i:PF\n"),
-	     "line: ':' '\\\\' NUL and controls escaped: %s", line);
+	     "line: ':' '\\\\' NUL and controls escaped");
 	t_ok(hr_binfmt_magic("", m, &len) == -EINVAL, "magic: empty refused");
 	t_ok(hr_binfmt_magic("4d5", m, &len) == -EINVAL, "magic: odd length refused");
 	t_ok(hr_binfmt_magic("4g", m, &len) == -EINVAL, "magic: not hex refused");
@@ -154,7 +154,7 @@ static void t_binfmt_register(void)
 	t_spew(ent, "enabled\ninterpreter /old/interp\nflags: P\noffset 0\nmagic 4d5a\n");
 	ret = hr_binfmt_register(dir, m, 2, HR_BINFMT_INTERP, &changed);
 	s = strdup(t_slurp(ent));
-	t_ok(!ret && changed && !strcmp(s, "-1") &&
+	t_ok(!ret && changed && !strncmp(s, "-1", 2) &&
 	     !strcmp(t_slurp(reg), ":hostrun:M::MZ::/usr/lib/hostlink/hostrun-binfmt:PF\n"),
 	     "register: a different entry is removed (-1) and registered again");
 	free(s);
