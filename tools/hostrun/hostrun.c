@@ -242,11 +242,10 @@ static int hr_map(bool to_guest, const char *path)
 		free(abs);
 		return HR_EXIT_MAPFAIL;
 	}
-	if (ret == -ENOTCONN) {
+	if (ret == -ENOTCONN)
 		hr_msg("the host's interop service is not connected%s", hr_host_why());
-	} else if (ret) {
+	else if (ret)
 		hr_msg("%s: %s", abs, strerror(-ret));
-	}
 	free(abs);
 	if (ret)
 		return HR_EXIT_FAILED;

@@ -60,7 +60,8 @@ static int hr_stream_init(struct hr_stream *st, int src, int dst, int sock,
 	st->sock = sock;
 	st->name = name;
 	if (sock < 0) {
-		st->done = st->eof = true;
+		st->done = true;
+		st->eof = true;
 		return 0;
 	}
 	fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK);
@@ -71,8 +72,10 @@ static int hr_stream_init(struct hr_stream *st, int src, int dst, int sock,
 /* Stop reading @st's source and drop what is buffered. */
 static void hr_stream_drop(struct hr_stream *st)
 {
-	st->eof = st->done = true;
-	st->off = st->len = 0;
+	st->eof = true;
+	st->done = true;
+	st->off = 0;
+	st->len = 0;
 }
 
 static void hr_stream_read(struct hr_stream *st, bool is_stdin)
@@ -99,8 +102,10 @@ static void hr_stream_write(struct hr_stream *st, bool is_stdin)
 	n = write(st->dst, st->buf + st->off, st->len - st->off);
 	if (n >= 0) {
 		st->off += (size_t)n;
-		if (st->off == st->len)
-			st->off = st->len = 0;
+		if (st->off == st->len) {
+			st->off = 0;
+			st->len = 0;
+		}
 		return;
 	}
 	if (errno == EINTR || errno == EAGAIN)

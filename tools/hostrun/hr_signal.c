@@ -22,6 +22,7 @@
 static const int hr_sig_forward[] = {
 	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
 };
+
 /* Deadly by default, not forwarded: restore the terminal, then die. */
 static const int hr_sig_fatal[] = {
 	SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGPWR, SIGSTKFLT,
@@ -40,9 +41,8 @@ static void hr_sig_note(int signo)
 
 	if (signo > 0 && signo < HR_NSIG)
 		hr_sig_pending[signo] = 1;
-	if (write(hr_sig_pipe[1], &c, 1) < 0) {
-		/* full: the loop is awake already */
-	}
+	/* A full pipe: the loop is awake already. */
+	(void)!write(hr_sig_pipe[1], &c, 1);
 	errno = saved;
 }
 

@@ -110,7 +110,8 @@ static int hr_fake_map_path(bool to_guest, const char *in, char *out, size_t len
 	const char *map = getenv("HOSTRUN_FAKE_MAP"), *colon, *from, *to;
 	size_t flen, tlen;
 
-	if (!map || !(colon = strchr(map, ':')))
+	colon = map ? strchr(map, ':') : NULL;
+	if (!colon)
 		return -ENOENT;
 	from = to_guest ? colon + 1 : map;
 	flen = to_guest ? strlen(colon + 1) : (size_t)(colon - map);
