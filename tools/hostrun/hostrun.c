@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,8 +179,20 @@ static int hr_run(const struct hr_opts *o, int argc, char **argv)
 		return HR_EXIT_FAILED;
 	}
 	ret = hr_signal_setup();
-	if (!ret)
+	while (!ret) {
+		int signo;
+
 		ret = hr_dev.spawn(&req, &s);
+		if (ret != -EINTR)
+			break;
+		/* A signal before the program runs: what it would do to us. */
+		signo = hr_signal_take();
+		if (signo && signo != SIGWINCH) {
+			hr_req_free(&req);
+			hr_die_of(signo);
+		}
+		ret = 0;
+	}
 	if (ret) {
 		ret = hr_spawn_failed(&req, ret);
 		hr_req_free(&req);

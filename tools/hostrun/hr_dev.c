@@ -80,9 +80,8 @@ static int hr_dev_spawn(const struct hr_spawn_req *req, struct hr_session *s)
 	sp.envc = req->envc;
 	sp.strings_len = (uint32_t)len;
 	sp.strings_uptr = (uintptr_t)buf;
-	do {
-		ret = ioctl(hr_dev_fd, INTEROP_SPAWN, &sp) < 0 ? -errno : 0;
-	} while (ret == -EINTR);
+	/* EINTR goes back to the caller: a ^C may mean "do not run it". */
+	ret = ioctl(hr_dev_fd, INTEROP_SPAWN, &sp) < 0 ? -errno : 0;
 	free(buf);
 	if (ret)
 		return ret;

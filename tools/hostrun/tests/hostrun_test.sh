@@ -29,6 +29,29 @@ rc_is() {
 err_is() { grep -qxF -- "$1" "$d/err" || { echo "# stderr: $(cat "$d/err")"; return 1; }; }
 errno_of() { python3 -c "import errno; print(errno.$1)"; }
 
+# bg_start CMD...: CMD in the background, its stdout and stderr on fd 3
+# (through a fifo), its pid in $bg; bg_line reads a line into $line.
+bg_start() {
+	rm -f "$d/fifo"
+	mkfifo "$d/fifo"
+	"$@" >"$d/fifo" 2>&1 </dev/null &
+	bg=$!
+	exec 3<"$d/fifo"
+}
+bg_line() { line=; read -r -u 3 line; }
+spawned_pid() { sed -n 's/^spawn pid=\([0-9]*\).*/\1/p' "$d/log" | tail -1; }
+# gone PID: PID ends (or is a zombie) within 5 s.
+gone() {
+	local i
+
+	for i in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || return 0
+		[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 ok_if "exit 0" rc_is 0 "$hr" true
 ok_if "exit 1" rc_is 1 "$hr" false
 ok_if "exit 255" rc_is 255 "$hr" sh -c 'exit 255'
@@ -121,6 +144,16 @@ for _ in range(64): os.write(1,a); os.write(2,e)' >'$d/o' 2>'$d/e'; [ \$(tr -d o
 ok_if "stdin unread once the program exits (hostrun does not wait for EOF)" \
 	bash -c "yes | '$hr' head -c 3 | cmp -s - <(printf 'y\ny')"
 
+bgchild_case() {
+	local pid
+
+	: >"$d/log"
+	[ "$(timeout 60 "$hr" sh -c 'sleep 60 & echo $!' 2>/dev/null)" -gt 0 ] || return 1
+	pid=$(timeout 60 "$hr" sh -c 'sleep 60 & echo $!' 2>/dev/null)
+	gone "$pid"
+}
+ok_if "a background child holding stdout does not hold hostrun (and is gone after)" bgchild_case
+
 # stderr apart, or merged when fds 1 and 2 are one file.
 ok_if "stderr apart" bash -c "'$hr' sh -c 'echo o; echo e >&2' >'$d/o' 2>'$d/e'; [ \"\$(cat '$d/o')\" = o ] && [ \"\$(cat '$d/e')\" = e ]"
 ok_if "... with STDERR_STREAM" bash -c ": >'$d/log'; '$hr' true >/dev/null 2>'$d/e'; grep -q 'flags=0x6 ' '$d/log'"
@@ -131,29 +164,7 @@ ok_if "... without STDERR_STREAM" bash -c ": >'$d/log'; '$hr' true >'$d/o' 2>&1;
 ok_if "hostrun yes | head -1: PIPESTATUS 141" \
 	bash -c ": >'$d/log'; '$hr' yes | head -1 >/dev/null; [ \${PIPESTATUS[0]} = 141 ]"
 ok_if "... the program died of SIGPIPE (13)" grep -qx 'exit 2 13' "$d/log"
-ok_if "... and is gone" bash -c "pid=\$(sed -n 's/^spawn pid=\([0-9]*\).*/\1/p' '$d/log'); ! kill -0 \$pid 2>/dev/null"
-
-# bg_start CMD...: CMD in the background, its stdout and stderr on fd 3
-# (through a fifo), its pid in $bg; bg_line reads a line into $line.
-bg_start() {
-	rm -f "$d/fifo"
-	mkfifo "$d/fifo"
-	"$@" >"$d/fifo" 2>&1 </dev/null &
-	bg=$!
-	exec 3<"$d/fifo"
-}
-bg_line() { line=; read -r -u 3 line; }
-spawned_pid() { sed -n 's/^spawn pid=\([0-9]*\).*/\1/p' "$d/log" | tail -1; }
-# gone PID: PID ends within 5 s.
-gone() {
-	local i
-
-	for i in $(seq 50); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	return 1
-}
+ok_if "... and is gone" gone "$(spawned_pid)"
 
 # Forwarded signals reach the program (it traps them and says so).
 trapper='exec 2>/dev/null; for s in INT TERM HUP QUIT USR1 USR2; do trap "echo got-$s; exit 0" $s; done; echo ready; while :; do sleep 1 & wait $!; done'

@@ -298,7 +298,8 @@ static void hr_fake_host(const struct hr_spawn_req *req, const char *path,
 			n = read(ctl, &m, sizeof(m));
 			if (n <= 0) {
 				hr_fake_log("close\n");
-				if (pid > 0 && kill(-pid, SIGHUP) == 0) {
+				/* The group: a background child of an ended program too. */
+				if (kill(pid > 0 ? -pid : pid, SIGHUP) == 0 && pid > 0) {
 					struct timespec ts = { 0, 50 * 1000 * 1000 };
 
 					for (i = 0; i < 40 && waitpid(pid, &status, WNOHANG) == 0; i++)
