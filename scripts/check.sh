@@ -43,6 +43,9 @@ progs=(
 	"$HOSTLINK_TOP/tools/dxginfo/tests/dxginfo_test.sh"
 	"$out/tools/devperm/tests/dp_unit_test"
 	"$HOSTLINK_TOP/tools/devperm/tests/devperm_test.sh"
+	"$out/tools/hostrun/tests/hr_unit_test"
+	"$out/tools/hostrun/tests/hr_pty_test"
+	"$HOSTLINK_TOP/tools/hostrun/tests/hostrun_test.sh"
 )
 
 passed=0 failed=0
