@@ -33,6 +33,7 @@ progs=(
 	"$HOSTLINK_TOP/tools/vmtest/tests/vmtest_args_test.sh"
 	"$HOSTLINK_TOP/tools/bench/tests/bench_args_test.sh"
 	"$HOSTLINK_TOP/tools/bench/tests/dxg_bench_args_test.sh"
+	"$HOSTLINK_TOP/tools/bench/tests/interop_bench_args_test.sh"
 	"$out/tools/modload/tests/ml_image_test"
 	"$HOSTLINK_TOP/tools/modload/tests/modload_test.sh"
 	"$HOSTLINK_TOP/tools/mkmodimg/tests/mkmodimg_test.sh"
