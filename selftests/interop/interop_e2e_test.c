@@ -78,7 +78,7 @@ static int e2e_config(const char *extra)
 
 	snprintf(conf, sizeof(conf),
 		 "interop_guests = 1\n"
-		 "interop_path = /usr/bin /bin\n"
+		 "interop_path = /usr/bin:/bin\n"
 		 "interop_allow = /usr/bin/ /bin/ " H "/\n"
 		 "interop_path_map = " G ":" H "\n"
 		 "interop_kill_grace_ms = 500\n"

@@ -470,7 +470,7 @@ static pid_t setup(const char *self, const char *hostrun)
 	if (!f)
 		return -1;
 	fprintf(f, "interop_guests = 1\n"
-		   "interop_path = " BIN " /usr/bin /bin\n"
+		   "interop_path = " BIN ":/usr/bin:/bin\n"
 		   "interop_allow = " BIN "/ /usr/bin/ /bin/\n");
 	fclose(f);
 	if (hl_load_modules() || sh("modprobe interop"))
