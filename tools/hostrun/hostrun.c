@@ -39,7 +39,15 @@ void hr_msg(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* A raw terminal does not turn \n into \r\n. */
+	fputs(hr_term_is_raw() ? "\r\n" : "\n", stderr);
+}
+
+const char *hr_device_path(void)
+{
+	const char *path = getenv("HOSTRUN_DEVICE");
+
+	return path && *path ? path : HR_DEVICE;
 }
 
 static void hr_usage(FILE *f)
@@ -84,16 +92,18 @@ static const char *hr_host_why(void)
 
 static int hr_open_device(void)
 {
+	const char *path = hr_device_path();
 	int ret = hr_dev.open();
 
 	if (!ret)
 		return 0;
 	if (ret == -ENOENT || ret == -ENODEV || ret == -ENXIO)
-		hr_msg(HR_DEVICE ": no such device; is the interop module loaded? (modprobe interop)");
+		hr_msg("%s: no such device; is the interop module loaded? (modprobe interop)",
+		       path);
 	else if (ret == -EACCES || ret == -EPERM)
-		hr_msg(HR_DEVICE ": permission denied; it belongs to group interop");
+		hr_msg("%s: permission denied; it belongs to group interop", path);
 	else
-		hr_msg(HR_DEVICE ": %s", strerror(-ret));
+		hr_msg("%s: %s", path, strerror(-ret));
 	return ret;
 }
 
@@ -150,6 +160,9 @@ static int hr_spawn_failed(const struct hr_spawn_req *req, int err)
 		return HR_EXIT_FAILED;
 	case -EPROTO:
 		hr_msg("the host broke the interop protocol%s", hr_host_why());
+		return HR_EXIT_FAILED;
+	case -ENOTTY:
+		hr_msg("%s: not an interop device", hr_device_path());
 		return HR_EXIT_FAILED;
 	default:
 		hr_msg("%s: cannot run it on the host: %s", prog, strerror(-err));
@@ -257,6 +270,8 @@ static int hr_map(bool to_guest, const char *path)
 	}
 	if (ret == -ENOTCONN)
 		hr_msg("the host's interop service is not connected%s", hr_host_why());
+	else if (ret == -ENOTTY)
+		hr_msg("%s: not an interop device", hr_device_path());
 	else if (ret)
 		hr_msg("%s: %s", abs, strerror(-ret));
 	free(abs);

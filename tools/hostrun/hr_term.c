@@ -100,6 +100,11 @@ int hr_term_raw(void)
 	return 0;
 }
 
+bool hr_term_is_raw(void)
+{
+	return hr_term_fd >= 0;
+}
+
 /* Put the modes back; idempotent, async-signal-safe. */
 void hr_term_restore(void)
 {

@@ -263,6 +263,15 @@ ok_if "... saying so" err_is "hostrun: /other: outside the host's path map"
 ok_if "--guest-path relative: 125" rc_is 125 "$hr" --guest-path rel
 ok_if "--path twice: 125" rc_is 125 "$hr" --path /a --path /b
 
+# The real device calls, on what is not the device.
+real=${O:-$top/build}/tools/hostrun/hostrun
+ok_if "real build, no device: 125" rc_is 125 env HOSTRUN_DEVICE="$d/no-interop" "$real" true
+ok_if "... saying what to load" err_is "hostrun: $d/no-interop: no such device; is the interop module loaded? (modprobe interop)"
+ok_if "real build, not the device: 125" rc_is 125 env HOSTRUN_DEVICE=/dev/null "$real" true
+ok_if "... saying so" err_is "hostrun: /dev/null: not an interop device"
+ok_if "real build, --path on not the device: 125" rc_is 125 env HOSTRUN_DEVICE=/dev/null "$real" --path /x
+ok_if "real build, a missing program needs no device: 127" rc_is 127 env HOSTRUN_DEVICE=/dev/null "$real" ./no-such
+
 # --register-binfmt against a stand-in directory.
 mkdir "$d/bm"
 : >"$d/bm/register"
