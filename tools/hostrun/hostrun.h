@@ -148,6 +148,8 @@ void hr_term_size(uint16_t *rows, uint16_t *cols);
 int hr_term_raw(void);
 void hr_term_restore(void);
 bool hr_term_is_raw(void);
+void hr_term_stop(void);
+void hr_term_resume(void);
 
 /* hr_signal.c */
 int hr_signal_setup(void);
