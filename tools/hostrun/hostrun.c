@@ -15,6 +15,7 @@
  * transport's failure, 126 refused or not runnable, 127 not found.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -408,9 +409,26 @@ static int hr_binfmt_main(int argc, char **argv)
 	return hr_run(&o, argc - 2, argv + 2);
 }
 
+/*
+ * A closed fd 0, 1 or 2 becomes /dev/null, so that no socket of ours
+ * lands there and is taken for stdio (a closed stdin: STDIN_NULL).
+ */
+static void hr_stdio_open(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+			exit(HR_EXIT_FAILED);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *name = argc ? strrchr(argv[0], '/') : NULL;
+
+	hr_stdio_open();
 
 	name = !argc ? "hostrun" : name ? name + 1 : argv[0];
 	if (!strcmp(name, "hostrun"))

@@ -120,6 +120,10 @@ ok_if "env: HOSTRUN_ENV=FOO* takes both FOO and FOOBAR" \
 # stdin: EOF is SHUT_WR (the program sees it and goes on).
 ok_if "stdin EOF reaches the program, which then writes" \
 	bash -c "printf abc | '$hr' sh -c 'cat; echo after-eof' 2>/dev/null | cmp -s - <(printf 'abcafter-eof\n')"
+ok_if "stdin closed: the program reads /dev/null, our stdio stays ours" \
+	bash -c "[ \"\$('$hr' sh -c 'cat; echo end' <&-)\" = end ]"
+ok_if "stdout closed: no socket taken for it, the program runs" \
+	bash -c "'$hr' sh -c 'echo x; exit 3' >&- 2>/dev/null; [ \$? = 3 ]"
 ok_if "-n: the program reads nothing" bash -c "echo data | '$hr' -n cat | cmp -s - /dev/null"
 ok_if "stdin /dev/null: STDIN_NULL sent" bash -c ": >'$d/log'; '$hr' true </dev/null >/dev/null 2>'$d/e'; grep -q 'flags=0x6 ' '$d/log'"
 
