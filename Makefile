@@ -258,7 +258,7 @@ install: modules $(hostlinkd_bin) $(modload_bin) $(seal_bin) $(dxginfo_bin) $(de
 	@# entry (binfmt.d/hostrun.conf, hostrun --register-binfmt) names it.
 	install -D -m 0755 $(hostrun_bin) $(DESTDIR)$(BINDIR)/hostrun
 	install -d $(DESTDIR)$(LIBDIR)/hostlink
-	ln -sf $(BINDIR)/hostrun $(DESTDIR)$(LIBDIR)/hostlink/hostrun-binfmt
+	ln -sfr $(DESTDIR)$(BINDIR)/hostrun $(DESTDIR)$(LIBDIR)/hostlink/hostrun-binfmt
 	install -D -m 0644 tools/hostrun/hostrun.1 $(DESTDIR)$(MAN1DIR)/hostrun.1
 	install -d $(DESTDIR)$(BINFMTDIR)
 	sed 's|/usr/lib/hostlink/|$(LIBDIR)/hostlink/|' tools/hostrun/binfmt.d/hostrun.conf \

@@ -15,6 +15,7 @@
  * transport's failure, 126 refused or not runnable, 127 not found.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -39,7 +40,15 @@ void hr_msg(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* A raw terminal does not turn \n into \r\n. */
+	fputs(hr_term_is_raw() ? "\r\n" : "\n", stderr);
+}
+
+const char *hr_device_path(void)
+{
+	const char *path = getenv("HOSTRUN_DEVICE");
+
+	return path && *path ? path : HR_DEVICE;
 }
 
 static void hr_usage(FILE *f)
@@ -84,16 +93,18 @@ static const char *hr_host_why(void)
 
 static int hr_open_device(void)
 {
+	const char *path = hr_device_path();
 	int ret = hr_dev.open();
 
 	if (!ret)
 		return 0;
 	if (ret == -ENOENT || ret == -ENODEV || ret == -ENXIO)
-		hr_msg(HR_DEVICE ": no such device; is the interop module loaded? (modprobe interop)");
+		hr_msg("%s: no such device; is the interop module loaded? (modprobe interop)",
+		       path);
 	else if (ret == -EACCES || ret == -EPERM)
-		hr_msg(HR_DEVICE ": permission denied; it belongs to group interop");
+		hr_msg("%s: permission denied; it belongs to group interop", path);
 	else
-		hr_msg(HR_DEVICE ": %s", strerror(-ret));
+		hr_msg("%s: %s", path, strerror(-ret));
 	return ret;
 }
 
@@ -150,6 +161,9 @@ static int hr_spawn_failed(const struct hr_spawn_req *req, int err)
 		return HR_EXIT_FAILED;
 	case -EPROTO:
 		hr_msg("the host broke the interop protocol%s", hr_host_why());
+		return HR_EXIT_FAILED;
+	case -ENOTTY:
+		hr_msg("%s: not an interop device", hr_device_path());
 		return HR_EXIT_FAILED;
 	default:
 		hr_msg("%s: cannot run it on the host: %s", prog, strerror(-err));
@@ -257,6 +271,8 @@ static int hr_map(bool to_guest, const char *path)
 	}
 	if (ret == -ENOTCONN)
 		hr_msg("the host's interop service is not connected%s", hr_host_why());
+	else if (ret == -ENOTTY)
+		hr_msg("%s: not an interop device", hr_device_path());
 	else if (ret)
 		hr_msg("%s: %s", abs, strerror(-ret));
 	free(abs);
@@ -393,9 +409,26 @@ static int hr_binfmt_main(int argc, char **argv)
 	return hr_run(&o, argc - 2, argv + 2);
 }
 
+/*
+ * A closed fd 0, 1 or 2 becomes /dev/null, so that no socket of ours
+ * lands there and is taken for stdio (a closed stdin: STDIN_NULL).
+ */
+static void hr_stdio_open(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+			exit(HR_EXIT_FAILED);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *name = argc ? strrchr(argv[0], '/') : NULL;
+
+	hr_stdio_open();
 
 	name = !argc ? "hostrun" : name ? name + 1 : argv[0];
 	if (!strcmp(name, "hostrun"))

@@ -36,6 +36,9 @@ enum hr_exit {
 
 extern const char *hr_prog;	/* for messages: "hostrun" */
 
+/* HOSTRUN_DEVICE, or HR_DEVICE. */
+const char *hr_device_path(void);
+
 __attribute__((format(printf, 1, 2)))
 void hr_msg(const char *fmt, ...);
 
@@ -144,6 +147,9 @@ bool hr_term_is_devnull(int fd);
 void hr_term_size(uint16_t *rows, uint16_t *cols);
 int hr_term_raw(void);
 void hr_term_restore(void);
+bool hr_term_is_raw(void);
+void hr_term_stop(void);
+void hr_term_resume(void);
 
 /* hr_signal.c */
 int hr_signal_setup(void);

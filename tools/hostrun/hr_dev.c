@@ -17,11 +17,9 @@ static int hr_dev_fd = -1;
 
 static int hr_dev_open(void)
 {
-	const char *path = getenv("HOSTRUN_DEVICE");
-
 	if (hr_dev_fd >= 0)
 		return 0;
-	hr_dev_fd = open(path && *path ? path : HR_DEVICE, O_RDWR | O_CLOEXEC);
+	hr_dev_fd = open(hr_device_path(), O_RDWR | O_CLOEXEC);
 	return hr_dev_fd < 0 ? -errno : 0;
 }
 

@@ -6,7 +6,8 @@
  * restart system calls, so a write to a stalled stdout gives way to
  * them.  SIGPIPE is ignored: a closed stdout is an EPIPE the loop acts
  * on.  Other deadly signals put the terminal back and kill us as they
- * would have.  A program killed by signal N kills us with N.
+ * would have; SIGTSTP stops us with the terminal's modes back, SIGCONT
+ * makes it raw again.  A program killed by signal N kills us with N.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +47,17 @@ static void hr_sig_note(int signo)
 	errno = saved;
 }
 
+static void hr_sig_stop_handler(int signo)
+{
+	int saved = errno;
+
+	if (signo == SIGTSTP)
+		hr_term_stop();
+	else
+		hr_term_resume();
+	errno = saved;
+}
+
 static void hr_sig_fatal_handler(int signo)
 {
 	hr_term_restore();
@@ -76,6 +88,9 @@ int hr_signal_setup(void)
 	sa.sa_handler = hr_sig_note;
 	for (i = 0; i < HR_ARRAY_SIZE(hr_sig_forward); i++)
 		sigaction(hr_sig_forward[i], &sa, NULL);
+	sa.sa_handler = hr_sig_stop_handler;
+	sigaction(SIGTSTP, &sa, NULL);
+	sigaction(SIGCONT, &sa, NULL);
 	sa.sa_handler = hr_sig_fatal_handler;
 	for (i = 0; i < HR_ARRAY_SIZE(hr_sig_fatal); i++)
 		sigaction(hr_sig_fatal[i], &sa, NULL);

@@ -17,7 +17,7 @@
 
 #include "hostrun.h"
 
-static struct termios hr_term_saved;
+static struct termios hr_term_saved, hr_term_rawmodes;
 static volatile sig_atomic_t hr_term_fd = -1;	/* raw, to restore */
 
 /* Are fds @a and @b the same file (device and inode)? */
@@ -92,12 +92,48 @@ int hr_term_raw(void)
 		return 0;
 	t = hr_term_saved;
 	cfmakeraw(&t);
+	hr_term_rawmodes = t;
 	hr_term_fd = fd;
 	if (tcsetattr(fd, TCSANOW, &t) < 0) {
 		hr_term_fd = -1;
 		return -errno;
 	}
 	return 0;
+}
+
+/* Ours to set: the terminal's foreground group is ours. */
+static bool hr_term_ours(int fd)
+{
+	return tcgetpgrp(fd) == getpgrp();
+}
+
+/*
+ * SIGTSTP (not a key in raw mode: kill -TSTP): the modes back while we
+ * are stopped, raw again when we go on in the foreground.  Both
+ * async-signal-safe; the program on the host runs on.
+ */
+void hr_term_stop(void)
+{
+	int fd = hr_term_fd;
+
+	if (fd >= 0 && hr_term_ours(fd))
+		tcsetattr(fd, TCSANOW, &hr_term_saved);
+	raise(SIGSTOP);
+	hr_term_resume();
+}
+
+/* SIGCONT: raw again, if we are in the foreground. */
+void hr_term_resume(void)
+{
+	int fd = hr_term_fd;
+
+	if (fd >= 0 && hr_term_ours(fd))
+		tcsetattr(fd, TCSANOW, &hr_term_rawmodes);
+}
+
+bool hr_term_is_raw(void)
+{
+	return hr_term_fd >= 0;
 }
 
 /* Put the modes back; idempotent, async-signal-safe. */

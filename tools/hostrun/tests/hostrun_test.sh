@@ -120,6 +120,10 @@ ok_if "env: HOSTRUN_ENV=FOO* takes both FOO and FOOBAR" \
 # stdin: EOF is SHUT_WR (the program sees it and goes on).
 ok_if "stdin EOF reaches the program, which then writes" \
 	bash -c "printf abc | '$hr' sh -c 'cat; echo after-eof' 2>/dev/null | cmp -s - <(printf 'abcafter-eof\n')"
+ok_if "stdin closed: the program reads /dev/null, our stdio stays ours" \
+	bash -c "[ \"\$('$hr' sh -c 'cat; echo end' <&-)\" = end ]"
+ok_if "stdout closed: no socket taken for it, the program runs" \
+	bash -c "'$hr' sh -c 'echo x; exit 3' >&- 2>/dev/null; [ \$? = 3 ]"
 ok_if "-n: the program reads nothing" bash -c "echo data | '$hr' -n cat | cmp -s - /dev/null"
 ok_if "stdin /dev/null: STDIN_NULL sent" bash -c ": >'$d/log'; '$hr' true </dev/null >/dev/null 2>'$d/e'; grep -q 'flags=0x6 ' '$d/log'"
 
@@ -262,6 +266,15 @@ ok_if "--path outside the map: 1" rc_is 1 env HOSTRUN_FAKE_MAP=/g:/h "$hr" --pat
 ok_if "... saying so" err_is "hostrun: /other: outside the host's path map"
 ok_if "--guest-path relative: 125" rc_is 125 "$hr" --guest-path rel
 ok_if "--path twice: 125" rc_is 125 "$hr" --path /a --path /b
+
+# The real device calls, on what is not the device.
+real=${O:-$top/build}/tools/hostrun/hostrun
+ok_if "real build, no device: 125" rc_is 125 env HOSTRUN_DEVICE="$d/no-interop" "$real" true
+ok_if "... saying what to load" err_is "hostrun: $d/no-interop: no such device; is the interop module loaded? (modprobe interop)"
+ok_if "real build, not the device: 125" rc_is 125 env HOSTRUN_DEVICE=/dev/null "$real" true
+ok_if "... saying so" err_is "hostrun: /dev/null: not an interop device"
+ok_if "real build, --path on not the device: 125" rc_is 125 env HOSTRUN_DEVICE=/dev/null "$real" --path /x
+ok_if "real build, a missing program needs no device: 127" rc_is 127 env HOSTRUN_DEVICE=/dev/null "$real" ./no-such
 
 # --register-binfmt against a stand-in directory.
 mkdir "$d/bm"

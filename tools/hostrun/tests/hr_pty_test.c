@@ -160,6 +160,35 @@ static void t_raw_and_term(void)
 	t_ok(t_log_has("signal 15") && t_log_has("exit 2 15"), "raw: the program died of it too");
 }
 
+static void t_stop_cont(void)
+{
+	char *argv[] = { "hostrun", "sh", "-c", "echo ready; read x; echo got-$x", NULL };
+	struct termios before, stopped, resumed, after;
+	struct t_term t;
+	int st;
+
+	t_start(&t, argv, false, NULL);
+	tcgetattr(t.master, &before);
+	t_read(&t, "ready");
+	kill(t.pid, SIGTSTP);
+	waitpid(t.pid, &st, WUNTRACED);
+	tcgetattr(t.master, &stopped);
+	t_ok(WIFSTOPPED(st) && t_same_modes(&before, &stopped),
+	     "SIGTSTP: hostrun stops, the modes back (%#x)", st);
+	kill(t.pid, SIGCONT);
+	waitpid(t.pid, &st, WCONTINUED);
+	/* The handler runs once it is scheduled; the input shows it. */
+	if (write(t.master, "yes\r", 4) != 4)
+		t_ok(0, "write");
+	t_read(&t, "got-yes");
+	tcgetattr(t.master, &resumed);
+	t_ok(!(resumed.c_lflag & (ICANON | ECHO)), "SIGCONT: raw again");
+	st = t_finish(&t);
+	tcgetattr(t.master, &after);
+	t_ok(WIFEXITED(st) && !WEXITSTATUS(st) && t_same_modes(&before, &after),
+	     "SIGCONT: the program went on to its end, the modes back after");
+}
+
 static void t_ctrl_c(void)
 {
 	char *argv[] = { "hostrun", "sh", "-c", "echo ready; exec sleep 100", NULL };
@@ -259,6 +288,7 @@ int main(int argc, char **argv)
 	t_tty_and_size();
 	t_raw_and_term();
 	t_ctrl_c();
+	t_stop_cont();
 	t_winch();
 	t_modes();
 	unlink(t_log);

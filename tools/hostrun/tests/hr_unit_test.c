@@ -28,6 +28,11 @@ void hr_msg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+const char *hr_device_path(void)
+{
+	return HR_DEVICE;
+}
+
 static void t_env(void)
 {
 	char *env[] = { "TERM=xterm", "LD_PRELOAD=/x.so", "FOO=1", "FOOBAR=2",
