@@ -9,7 +9,11 @@
  *   write to the stream fails);
  * - a write to our fd 1 or 2 that fails (EPIPE: nobody reads) is
  *   shutdown(SHUT_RD) of that stream, so that the program's next write
- *   fails and it gets SIGPIPE, as with a local pipe;
+ *   fails, and SIGPIPE to the program, as with a local pipe: vsock
+ *   before Linux 6.5 fails such a write with EPIPE but raises no
+ *   SIGPIPE, so `hostrun yes | head -1` would otherwise see yes report
+ *   an error and exit 1 instead of dying quietly (a program that
+ *   ignores SIGPIPE is not touched by it, and sees EPIPE);
  * - stdout and stderr are drained to EOF before we report the end (the
  *   host shuts them down when the program ends);
  * - the host's loss (the session fd says so) shuts the streams down.
@@ -37,6 +41,7 @@
  * @len: bytes in @buf.
  * @eof: @src gave EOF (or is no longer read).
  * @done: nothing more to do.
+ * @broken: a write to @dst failed with EPIPE: the program is owed SIGPIPE.
  * @name: for messages.
  */
 struct hr_stream {
@@ -48,6 +53,7 @@ struct hr_stream {
 	size_t len;
 	bool eof;
 	bool done;
+	bool broken;
 	const char *name;
 };
 
@@ -117,6 +123,8 @@ static void hr_stream_write(struct hr_stream *st, bool is_stdin)
 	}
 	if (errno != EPIPE)
 		hr_msg("writing %s: %s", st->name, strerror(errno));
+	else
+		st->broken = true;
 	shutdown(st->sock, SHUT_RD);
 	hr_stream_drop(st);
 }
@@ -259,8 +267,14 @@ int hr_relay(struct hr_session *s, bool pty, struct hr_result *res)
 				hr_relay_lost(st, 3);
 			}
 		}
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < 3; i++) {
 			hr_relay_io(&p[HR_P_IN_SRC + 2 * i], &st[i], i == 0);
+			if (st[i].broken) {
+				st[i].broken = false;
+				if (!exited && !res->lost)
+					hr_dev.signal(s, SIGPIPE);
+			}
+		}
 	}
 	ret = 0;
 out:
