@@ -136,8 +136,12 @@ static int e2e_daemon_restart(const char *extra)
 	return e2e_dpid > 0 ? 0 : -1;
 }
 
-/* Processes of RUN_UID other than the daemon: the host programs left. */
-static int e2e_host_procs(const char *comm)
+/*
+ * Processes of RUN_UID other than the daemon: the host programs left.
+ * With @kill_them, each gets SIGKILL, so that one case's leftovers do
+ * not fail the next.
+ */
+static int e2e_host_procs_kill(const char *comm, bool kill_them)
 {
 	struct dirent *de;
 	int n = 0;
@@ -187,9 +191,16 @@ static int e2e_host_procs(const char *comm)
 			}
 		}
 		n++;
+		if (kill_them)
+			kill(pid, SIGKILL);
 	}
 	closedir(d);
 	return n;
+}
+
+static int e2e_host_procs(const char *comm)
+{
+	return e2e_host_procs_kill(comm, false);
 }
 
 /* 0 once no host program is left, within @ms. */
@@ -390,6 +401,11 @@ static void __attribute__((constructor)) e2e_global_setup(void)
 		snprintf(e2e_why, sizeof(e2e_why), "the daemon did not come up (" WORK "/daemon.log)");
 		return;
 	}
+	/* The cases run in the mapped directory unless they say otherwise. */
+	if (chdir(G)) {
+		snprintf(e2e_why, sizeof(e2e_why), "cannot enter " G);
+		return;
+	}
 	e2e_ready = true;
 }
 
@@ -419,7 +435,7 @@ FIXTURE_SETUP(e2e)
 FIXTURE_TEARDOWN(e2e)
 {
 	EXPECT_EQ(0, e2e_no_host_procs(3000))
-		TH_LOG("%d host programs left behind", e2e_host_procs(NULL));
+		TH_LOG("%d host programs left behind", e2e_host_procs_kill(NULL, true));
 }
 
 TEST_F(e2e, exit_codes)
