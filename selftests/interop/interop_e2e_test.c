@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -49,7 +51,15 @@
 
 static char e2e_hostrun[512];	/* the hostrun under test */
 static char e2e_daemon[512];	/* the hostlinkd under test */
-static pid_t e2e_dpid;		/* the daemon, while it runs */
+/*
+ * The daemon, while it runs, in memory shared with the cases' children:
+ * a case may restart it (another configuration) or kill it, and the
+ * next case and the harness's parent must know.  The parent is the
+ * child subreaper, so a daemon started in a case's child becomes its
+ * child when that case ends.
+ */
+static pid_t *e2e_dpid_shared;
+#define e2e_dpid (*e2e_dpid_shared)
 static bool e2e_debug;		/* the debug kernel: less data, more time */
 static bool e2e_ready;		/* the global set-up worked */
 static char e2e_why[1200];	/* why it did not */
@@ -128,10 +138,48 @@ static pid_t e2e_daemon_start(const char *extra)
 	return pid;
 }
 
+/* Gone, or a zombie: a daemon started by another process cannot be waited for. */
+static bool e2e_gone(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+/* Stop the daemon with @sig, whichever process started it; 0 or -1. */
+static int e2e_daemon_stop(int sig)
+{
+	pid_t pid = e2e_dpid;
+	uint64_t end;
+
+	e2e_dpid = 0;
+	if (pid <= 0)
+		return 0;
+	kill(pid, sig);
+	if (waitpid(pid, NULL, 0) == pid)
+		return 0;
+	for (end = hl_now_ms() + 10000; hl_now_ms() < end; usleep(10000))
+		if (e2e_gone(pid))
+			return 0;
+	kill(pid, SIGKILL);
+	return -1;
+}
+
 static int e2e_daemon_restart(const char *extra)
 {
-	if (e2e_dpid > 0)
-		hl_daemon_stop(e2e_dpid, SIGTERM);
+	e2e_daemon_stop(SIGTERM);
 	e2e_dpid = e2e_daemon_start(extra);
 	return e2e_dpid > 0 ? 0 : -1;
 }
@@ -365,6 +413,16 @@ static void __attribute__((constructor)) e2e_global_setup(void)
 	if (getenv("HOSTLINKD"))
 		snprintf(e2e_daemon, sizeof(e2e_daemon), "%s", getenv("HOSTLINKD"));
 	e2e_debug = !uname(&u) && strstr(u.release, "debug");
+	e2e_dpid_shared = mmap(NULL, sizeof(*e2e_dpid_shared), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (e2e_dpid_shared == MAP_FAILED) {
+		static pid_t none;
+
+		e2e_dpid_shared = &none;
+		snprintf(e2e_why, sizeof(e2e_why), "mmap: %s", strerror(errno));
+		return;
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (geteuid() != 0) {
 		snprintf(e2e_why, sizeof(e2e_why), "needs root");
 		return;
@@ -412,9 +470,10 @@ static void __attribute__((constructor)) e2e_global_setup(void)
 static void __attribute__((destructor)) e2e_global_teardown(void)
 {
 	/* Only the harness's parent runs this; the tests' children _exit. */
-	if (e2e_dpid > 0)
-		hl_daemon_stop(e2e_dpid, SIGTERM);
-	e2e_dpid = 0;
+	e2e_daemon_stop(SIGTERM);
+	/* Whatever the cases left to us as subreaper. */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 	if (system("modprobe -r -q interop"))
 		fprintf(stderr, "# interop would not unload\n");
 }
@@ -428,7 +487,7 @@ FIXTURE_SETUP(e2e)
 	if (!e2e_ready)
 		SKIP(return, "%.900s", e2e_why);
 	/* A case that killed the daemon left it for the next to restart. */
-	if (e2e_dpid <= 0 || kill(e2e_dpid, 0))
+	if (e2e_dpid <= 0 || e2e_gone(e2e_dpid))
 		ASSERT_EQ(0, e2e_daemon_restart(NULL));
 }
 
@@ -769,6 +828,13 @@ TEST_F(e2e, killed_hostrun_leaves_nothing)
 	close(pout[1]);
 	f = fdopen(pout[0], "r");
 	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	/* "ready" comes just before the exec: wait for sleep to be there. */
+	{
+		uint64_t end = hl_now_ms() + e2e_ms(5000);
+
+		while (e2e_host_procs("sleep") < 1 && hl_now_ms() < end)
+			usleep(10000);
+	}
 	EXPECT_EQ(1, e2e_host_procs("sleep"));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
@@ -834,8 +900,8 @@ TEST_F(e2e, refusals)
 {
 	char *missing[] = { e2e_hostrun, "hostlink-no-such-program", NULL };
 	char *denied[] = { e2e_hostrun, "/sbin/hostlink-e2e-denied", NULL };
-	char *big[4] = { e2e_hostrun, "echo", NULL, NULL };
-	size_t biglen = INTEROP_MAX_ARG_BYTES;
+	/* Linux takes at most 128 KiB an argument: the limit in four. */
+	char *big[7] = { e2e_hostrun, "echo", NULL, NULL, NULL, NULL, NULL };
 	int code;
 
 	ASSERT_EQ(0, e2e_run(missing, NULL, NULL, NULL, &self->o, 10000));
@@ -850,13 +916,24 @@ TEST_F(e2e, refusals)
 	EXPECT_EQ(126, e2e_exit_code(&self->o)) TH_LOG("stderr: %s", self->o.err);
 	EXPECT_LT(self->o.ms, e2e_ms(1000));
 
-	/* Strings one byte over the limit: refused, nothing runs. */
-	big[2] = malloc(biglen);
-	ASSERT_NE(NULL, big[2]);
-	memset(big[2], 'x', biglen - 1);
-	big[2][biglen - 1] = 0;
-	ASSERT_EQ(0, e2e_run(big, NULL, NULL, NULL, &self->o, 10000));
-	free(big[2]);
+	/*
+	 * Strings over the limit: "echo", four arguments and the cwd come
+	 * to more than INTEROP_MAX_ARG_BYTES.  Refused, nothing runs.
+	 */
+	{
+		size_t quarter = INTEROP_MAX_ARG_BYTES / 4;
+		int i;
+
+		for (i = 2; i < 6; i++) {
+			big[i] = malloc(quarter);
+			ASSERT_NE(NULL, big[i]);
+			memset(big[i], 'x', quarter - 1);
+			big[i][quarter - 1] = 0;
+		}
+		ASSERT_EQ(0, e2e_run(big, NULL, NULL, NULL, &self->o, 10000));
+		for (i = 2; i < 6; i++)
+			free(big[i]);
+	}
 	code = e2e_exit_code(&self->o);
 	EXPECT_TRUE(code == 125 || code == 126) TH_LOG("E2BIG: %d, %s", code, self->o.err);
 	EXPECT_LT(self->o.ms, e2e_ms(1000));
@@ -918,9 +995,7 @@ TEST_F(e2e, daemon_killed_under_sessions)
 		ASSERT_NE(NULL, fgets(line, sizeof(line), outs[i]));
 	}
 	t0 = hl_now_ms();
-	kill(e2e_dpid, SIGKILL);
-	waitpid(e2e_dpid, NULL, 0);
-	e2e_dpid = 0;
+	e2e_daemon_stop(SIGKILL);
 	for (i = 0; i < n; i++) {
 		int status;
 
