@@ -141,8 +141,10 @@ static double drain(int fd)
 			t0 = bench_now_us();
 		total += n;
 	}
-	if (total != (size_t)mib << 20)
+	if (total != (size_t)mib << 20) {
+		fprintf(stderr, "interop-bench: %zu bytes arrived, not %u MiB\n", total, mib);
 		return -1;
+	}
 	return mib / ((bench_now_us() - t0) / 1e6);
 }
 
@@ -168,8 +170,11 @@ static double sink_rate(int fd)
 
 	close(fd);
 	if (n <= 0 || sscanf(line, "%zu %lf", &bytes, &us) != 2 ||
-	    bytes != (size_t)mib << 20 || us <= 0)
+	    bytes != (size_t)mib << 20 || us <= 0) {
+		fprintf(stderr, "interop-bench: the sink said '%.*s', not %u MiB\n",
+			(int)(n > 0 ? strcspn(line, "\n") : 0), line, mib);
 		return -1;
+	}
 	return mib / (us / 1e6);
 }
 
@@ -201,7 +206,7 @@ static int vsock_connect(int port)
 }
 
 /* Copy @in to @out to EOF in CHUNK reads, as hostrun's relay does; exit code. */
-static int copy_fd(int in, int out)
+static int copy_fd(int in, int out, const char *who)
 {
 	static char buf[CHUNK];
 	ssize_t n;
@@ -210,18 +215,30 @@ static int copy_fd(int in, int out)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			fprintf(stderr, "interop-bench: %s: read: %s\n", who, strerror(errno));
 			return 1;
 		}
-		if (bench_full_io(out, buf, n, false))
+		if (bench_full_io(out, buf, n, false)) {
+			fprintf(stderr, "interop-bench: %s: write: %s\n", who, strerror(errno));
 			return 1;
+		}
 	}
 	return 0;
+}
+
+/* A child's end: @what failed (fd < 0) with errno, or the copy's code. */
+static int child_fd(int fd, const char *what)
+{
+	if (fd >= 0)
+		return 0;
+	fprintf(stderr, "interop-bench: %s: %s\n", what, strerror(errno));
+	return 1;
 }
 
 /* interop-throughput, ours: hostrun cat DATA | this. */
 static double out_ours(void)
 {
-	char *argv[] = { BIN "/hostrun", BIN "/cat", DATA, NULL };
+	char *argv[] = { BIN "/hostrun", "-q", BIN "/cat", DATA, NULL };
 	int p[2];
 	double r;
 	pid_t pid;
@@ -252,7 +269,7 @@ static double out_raw(void)
 	if (reader == 0) {
 		int s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
-		_exit(s < 0 ? 1 : copy_fd(s, p[1]));
+		_exit(child_fd(s, "accept") ?: copy_fd(s, p[1], "raw reader"));
 	}
 	writer = fork();
 	if (writer < 0)
@@ -260,7 +277,7 @@ static double out_raw(void)
 	if (writer == 0) {
 		int s = vsock_connect(raw_port), f = open(DATA, O_RDONLY | O_CLOEXEC);
 
-		_exit(s < 0 || f < 0 ? 1 : copy_fd(f, s));
+		_exit(child_fd(s, "connect") ?: child_fd(f, DATA) ?: copy_fd(f, s, "raw writer"));
 	}
 	close(lfd);
 	close(p[1]);
@@ -274,7 +291,7 @@ static double out_raw(void)
 /* interop-stdin, ours: this | hostrun interop-bench --sink. */
 static double in_ours(void)
 {
-	char *argv[] = { BIN "/hostrun", BIN "/interop-bench", "--sink", NULL };
+	char *argv[] = { BIN "/hostrun", "-q", BIN "/interop-bench", "--sink", NULL };
 	int in[2], out[2];
 	double r;
 	pid_t pid;
@@ -307,7 +324,7 @@ static double in_raw(void)
 	if (sinker == 0) {
 		int s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
-		if (s < 0 || dup2(out[1], 1) < 0)
+		if (child_fd(s, "accept") || dup2(out[1], 1) < 0)
 			_exit(1);
 		_exit(sink(s));
 	}
@@ -317,7 +334,7 @@ static double in_raw(void)
 	if (copier == 0) {
 		int s = vsock_connect(raw_port);
 
-		_exit(s < 0 ? 1 : copy_fd(in[0], s));
+		_exit(child_fd(s, "connect") ?: copy_fd(in[0], s, "raw copier"));
 	}
 	close(lfd);
 	close(in[0]);
@@ -344,7 +361,7 @@ static double launch(char *const argv[], unsigned int n)
 
 static double launch_ours(void)
 {
-	char *argv[] = { BIN "/hostrun", "true", NULL };
+	char *argv[] = { BIN "/hostrun", "-q", "true", NULL };
 
 	return launch(argv, launches);
 }
