@@ -228,11 +228,12 @@ static int interop_spawn_run(struct interop_ioctl_call *call,
 	sess->start_sent = true;
 	spin_unlock(&sess->lock);
 	ret = interop_cmd_start(sess);
-	if (!ret)
-		ret = interop_session_state(sess);
 	if (ret)
 		goto out_free;
-	/* an EXIT may have come already; RUNNING only if not */
+	/*
+	 * The program runs: from here on the session fd tells its end,
+	 * lost or not.  An EXIT may have come already; RUNNING only if not.
+	 */
 	spin_lock(&sess->lock);
 	if (sess->state == INTEROP_SESSION_SETUP)
 		sess->state = INTEROP_SESSION_RUNNING;
