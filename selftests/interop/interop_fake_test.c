@@ -395,4 +395,50 @@ TEST_F(fake, realtime_signal)
 	ispawn_close(&sp);
 }
 
+/* Spawns from many threads at once: at most 4 set up together, all work. */
+struct par {
+	int fd;
+	int ok;
+	pthread_t thread;
+};
+
+static void *par_fn(void *arg)
+{
+	static const char *const argv[] = { "exit", "7", NULL };
+	struct par *p = arg;
+	struct interop_exit ex;
+	struct ispawn sp;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		ispawn_init(&sp, 0, argv, NULL);
+		if (ispawn_run(p->fd, &sp))
+			continue;
+		if (!isession_wait(sp.s.out_session_fd, &ex, WAIT_MS) &&
+		    ex.how == INTEROP_EXITED && ex.value == 7)
+			p->ok++;
+		ispawn_close(&sp);
+	}
+	return NULL;
+}
+
+TEST_F(fake, parallel_spawns)
+{
+	struct par p[8];
+	unsigned int i;
+	int ok = 0;
+
+	for (i = 0; i < 8; i++) {
+		p[i].fd = self->fd;
+		p[i].ok = 0;
+		ASSERT_EQ(0, pthread_create(&p[i].thread, NULL, par_fn, &p[i]));
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(p[i].thread, NULL);
+		ok += p[i].ok;
+	}
+	EXPECT_EQ(32, ok);
+	EXPECT_EQ(32, self->f.starts);
+}
+
 TEST_HARNESS_MAIN
