@@ -541,3 +541,105 @@ int hl_daemon_stop(pid_t pid, int sig)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+
+bool hl_nth_required(void)
+{
+	const char *d = getenv("VMTEST_DEBUG");
+
+	return d && *d && strcmp(d, "0");
+}
+
+int hl_nth_knob(const char *attr, const char *file, const char *val)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), HL_NTH_DEBUGFS "/%s/%s", attr, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int hl_nth_knob_read(const char *attr, const char *file, char *val, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), HL_NTH_DEBUGFS "/%s/%s", attr, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, val, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	val[n] = 0;
+	val[strcspn(val, "\n")] = 0;
+	return 0;
+}
+
+int hl_nth_available(char *why, size_t len)
+{
+	struct stat st;
+
+	if (access(HL_NTH_PATH, F_OK)) {
+		snprintf(why, len, "no %s: the kernel has no FAULT_INJECTION", HL_NTH_PATH);
+		return -ENOENT;
+	}
+	if (stat(HL_NTH_DEBUGFS "/failslab", &st) &&
+	    (system("mount -t debugfs none " HL_NTH_DEBUGFS " 2>/dev/null") ||
+	     stat(HL_NTH_DEBUGFS "/failslab", &st))) {
+		snprintf(why, len, "no %s/failslab: the kernel has no FAILSLAB",
+			 HL_NTH_DEBUGFS);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int hl_nth_inject(const char *attr, char *why, size_t len)
+{
+	static const char *const knobs[][2] = {
+		{ "probability", "100" }, { "interval", "1" },
+		{ "times", "-1" }, { "task-filter", "Y" }, { "verbose", "0" },
+		{ "ignore-gfp-wait", "N" },
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		ret = hl_nth_knob(attr, knobs[i][0], knobs[i][1]);
+		if (ret) {
+			snprintf(why, len, "%s/%s/%s: %s", HL_NTH_DEBUGFS, attr,
+				 knobs[i][0], strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int hl_nth_arm(int fd, unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	return pwrite(fd, buf, len, 0) == len ? 0 : -errno;
+}
+
+bool hl_nth_disarm(int fd)
+{
+	char buf[16] = "";
+	ssize_t r = pread(fd, buf, sizeof(buf) - 1, 0);
+	int i;
+
+	/* the read itself may have been the n-th site */
+	if (r < 0)
+		buf[0] = '0';
+	for (i = 0; i < 3 && pwrite(fd, "0", 1, 0) != 1; i++)
+		;
+	return atoi(buf) == 0;
+}

@@ -25,79 +25,36 @@
 
 #define FAKE_PORT	0x4c7b
 #define WAIT_MS		10000
-#define NTH_PATH	"/proc/thread-self/fail-nth"
-#define NTH_DEBUGFS	"/sys/kernel/debug"
 #define NTH_MAX		400
 
-static int nth_knob(const char *file, const char *val)
-{
-	char path[128];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), NTH_DEBUGFS "/failslab/%s", file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static const char *const nth_knobs[][2] = {
-	{ "probability", "100" }, { "interval", "1" }, { "times", "-1" },
-	{ "task-filter", "Y" }, { "verbose", "0" }, { "ignore-gfp-wait", "N" },
+/* The knobs hl_nth_inject() sets, put back when the case ends. */
+static const char *const nth_knobs[] = {
+	"probability", "interval", "times", "task-filter", "verbose", "ignore-gfp-wait",
 };
 #define NTH_NKNOBS	(sizeof(nth_knobs) / sizeof(nth_knobs[0]))
 static char nth_orig[NTH_NKNOBS][32];
 
-static int nth_knob_read(const char *file, char *val, size_t len)
-{
-	char path[128];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), NTH_DEBUGFS "/failslab/%s", file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, val, len - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	val[n] = 0;
-	val[strcspn(val, "\n")] = 0;
-	return 0;
-}
-
 /*
  * failslab for this task only, every time fail-nth says, the knobs as
- * they were saved for nth_restore(); 0 or -errno
+ * they were saved for nth_restore(); 0 or -errno with @why
  */
-static int nth_setup(void)
+static int nth_setup(char *why, size_t len)
 {
-	struct stat st;
 	unsigned int i;
 	int ret;
 
-	if (access(NTH_PATH, F_OK))
-		return -ENOENT;
-	if (stat(NTH_DEBUGFS "/failslab", &st) &&
-	    (system("mount -t debugfs none " NTH_DEBUGFS " 2>/dev/null") ||
-	     stat(NTH_DEBUGFS "/failslab", &st)))
-		return -ENOENT;
+	ret = hl_nth_available(why, len);
+	if (ret)
+		return ret;
 	for (i = 0; i < NTH_NKNOBS; i++) {
-		ret = nth_knob_read(nth_knobs[i][0], nth_orig[i],
-				    sizeof(nth_orig[i]));
-		if (ret)
+		ret = hl_nth_knob_read("failslab", nth_knobs[i], nth_orig[i],
+				       sizeof(nth_orig[i]));
+		if (ret) {
+			snprintf(why, len, "failslab/%s: %s", nth_knobs[i], strerror(-ret));
 			return ret;
+		}
 	}
-	for (i = 0; i < NTH_NKNOBS; i++) {
-		ret = nth_knob(nth_knobs[i][0], nth_knobs[i][1]);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return hl_nth_inject("failslab", why, len);
 }
 
 static void nth_restore(void)
@@ -105,29 +62,7 @@ static void nth_restore(void)
 	unsigned int i;
 
 	for (i = 0; i < NTH_NKNOBS; i++)
-		nth_knob(nth_knobs[i][0], nth_orig[i]);
-}
-
-static int nth_arm(int fd, unsigned int n)
-{
-	char buf[16];
-	int len = snprintf(buf, sizeof(buf), "%u", n);
-
-	return pwrite(fd, buf, len, 0) == len ? 0 : -errno;
-}
-
-/* Disarms; true if the armed fault was reached. */
-static bool nth_disarm(int fd)
-{
-	char buf[16] = "";
-	ssize_t r = pread(fd, buf, sizeof(buf) - 1, 0);
-	int i;
-
-	if (r < 0)
-		buf[0] = '0';
-	for (i = 0; i < 3 && pwrite(fd, "0", 1, 0) != 1; i++)
-		;
-	return atoi(buf) == 0;
+		hl_nth_knob("failslab", nth_knobs[i], nth_orig[i]);
 }
 
 static int count_fds(void)
@@ -153,7 +88,7 @@ static bool clean_errno(int ret)
 TEST(spawn_under_failslab)
 {
 	static const char *const argv[] = { "hello", "out", "err", NULL };
-	const char *d = getenv("VMTEST_DEBUG");
+	char why[256];
 	long long sessions;
 	unsigned int n, failed = 0;
 	struct ifake f;
@@ -161,18 +96,14 @@ TEST(spawn_under_failslab)
 	bool done = false;
 
 	ASSERT_EQ(0, interop_load(FAKE_PORT));
-	ret = nth_setup();
+	ret = nth_setup(why, sizeof(why));
 	if (ret) {
-		ASSERT_FALSE(d && *d && strcmp(d, "0"))
-			TH_LOG("no fault injection on the debug kernel");
-		SKIP(return, "no fault injection (%s)", strerror(-ret));
+		ASSERT_FALSE(hl_nth_required()) TH_LOG("debug kernel: %s", why);
+		SKIP(return, "no fault injection (%s)", why);
 	}
-	ASSERT_EQ(0, ifake_start(&f, FAKE_PORT));
-	fd = open(INTEROP_PATH, O_RDWR | O_CLOEXEC);
+	fd = ifake_connect(&f, FAKE_PORT, WAIT_MS);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ifake_wait(&f.infos, 1, WAIT_MS));
-	ASSERT_EQ(0, ifake_wait_ready(fd, WAIT_MS));
-	nth = open(NTH_PATH, O_RDWR | O_CLOEXEC);
+	nth = open(HL_NTH_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, nth);
 	sessions = iexec("sessions");
 	fds = count_fds();
@@ -183,9 +114,9 @@ TEST(spawn_under_failslab)
 		bool reached;
 
 		ispawn_init(&sp, INTEROP_SPAWN_STDERR_STREAM, argv, NULL);
-		ASSERT_EQ(0, nth_arm(nth, n));
+		ASSERT_EQ(0, hl_nth_arm(nth, n));
 		ret = ispawn_run(fd, &sp);
-		reached = nth_disarm(nth);
+		reached = hl_nth_disarm(nth);
 		if (!ret) {
 			EXPECT_EQ(0, isession_wait(sp.s.out_session_fd, &ex,
 						   WAIT_MS)) TH_LOG("n=%u", n);
@@ -217,8 +148,7 @@ TEST(spawn_under_failslab)
 	EXPECT_LT(0, failed);
 	close(nth);
 	nth_restore();
-	close(fd);
-	ifake_stop(&f);
+	ifake_disconnect(&f, fd);
 }
 
 TEST_HARNESS_MAIN
