@@ -77,19 +77,14 @@ FIXTURE_SETUP(host)
 {
 	self->fd = -1;
 	ASSERT_EQ(0, interop_load(FAKE_PORT));
-	ASSERT_EQ(0, ifake_start(&self->f, FAKE_PORT));
-	self->fd = open(INTEROP_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd);
-	/* this fake's INFO: the last test's connection may look up still */
-	ASSERT_EQ(0, ifake_wait(&self->f.infos, 1, WAIT_MS));
-	ASSERT_EQ(0, ifake_wait_ready(self->fd, WAIT_MS));
+	self->fd = ifake_connect(&self->f, FAKE_PORT, WAIT_MS);
+	ASSERT_LE(0, self->fd) TH_LOG("the fake host on port %d did not come up", FAKE_PORT);
 }
 
 FIXTURE_TEARDOWN(host)
 {
 	if (self->fd >= 0)
-		close(self->fd);
-	ifake_stop(&self->f);
+		ifake_disconnect(&self->f, self->fd);
 	interop_load(FAKE_PORT);
 }
 

@@ -686,3 +686,24 @@ int ifake_wait_ready(int fd, unsigned int ms)
 		usleep(10000);
 	}
 }
+
+int ifake_connect(struct ifake *f, int port, unsigned int ms)
+{
+	int fd;
+
+	if (ifake_start(f, port))
+		return -1;
+	fd = open(INTEROP_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || ifake_wait(&f->infos, 1, ms) || ifake_wait_ready(fd, ms)) {
+		ifake_disconnect(f, fd);
+		return -1;
+	}
+	return fd;
+}
+
+void ifake_disconnect(struct ifake *f, int fd)
+{
+	if (fd >= 0)
+		close(fd);
+	ifake_stop(f);
+}

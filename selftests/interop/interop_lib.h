@@ -125,5 +125,13 @@ void ifake_stop(struct ifake *f);
 int ifake_wait(volatile int *counter, int n, unsigned int ms);
 /* until the driver's INFO on the current connection has succeeded */
 int ifake_wait_ready(int fd, unsigned int ms);
+/*
+ * The fake on @port (interop loaded with that port), /dev/interop open,
+ * and this fake's INFO answered (the last test's connection may look
+ * up still) within @ms: the fd, or -1 with the fake stopped.
+ */
+int ifake_connect(struct ifake *f, int port, unsigned int ms);
+/* ifake_connect() undone: @fd (if >= 0) closed, the fake stopped */
+void ifake_disconnect(struct ifake *f, int fd);
 
 #endif
