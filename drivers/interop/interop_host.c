@@ -80,7 +80,7 @@ static void interop_info_work_fn(struct work_struct *work)
 	int ret;
 
 	mutex_lock(&interop_host.lock);
-	epoch = interop_host.epoch;
+	epoch = interop_host.lim.epoch;
 	mutex_unlock(&interop_host.lock);
 
 	ret = hostlink_wait_connected(&interop_service, INTEROP_INFO_WAIT_MS);
@@ -108,15 +108,15 @@ static void interop_info_work_fn(struct work_struct *work)
 	}
 
 	mutex_lock(&interop_host.lock);
-	if (interop_host.connected && interop_host.epoch == epoch &&
+	if (interop_host.connected && interop_host.lim.epoch == epoch &&
 	    !interop_host.stopping) {
-		interop_host.version = le16_to_cpu(r.version);
-		interop_host.flags = le32_to_cpu(r.flags);
-		interop_host.max_sessions = le32_to_cpu(r.max_sessions);
-		interop_host.max_arg_bytes = le32_to_cpu(r.max_arg_bytes);
-		interop_host.max_argc = le32_to_cpu(r.max_argc);
-		interop_host.max_envc = le32_to_cpu(r.max_envc);
-		interop_host.ready = true;
+		interop_host.lim.version = le16_to_cpu(r.version);
+		interop_host.lim.flags = le32_to_cpu(r.flags);
+		interop_host.lim.max_sessions = le32_to_cpu(r.max_sessions);
+		interop_host.lim.max_arg_bytes = le32_to_cpu(r.max_arg_bytes);
+		interop_host.lim.max_argc = le32_to_cpu(r.max_argc);
+		interop_host.lim.max_envc = le32_to_cpu(r.max_envc);
+		interop_host.lim.ready = true;
 		atomic64_inc(&interop_stats.infos);
 	}
 	mutex_unlock(&interop_host.lock);
@@ -126,10 +126,10 @@ static void interop_info_work_fn(struct work_struct *work)
 static void interop_service_state(struct hostlink_service *svc, bool up)
 {
 	mutex_lock(&interop_host.lock);
-	interop_host.ready = false;
+	interop_host.lim.ready = false;
 	interop_host.connected = up;
 	if (up) {
-		interop_host.epoch++;
+		interop_host.lim.epoch++;
 		if (!interop_host.stopping)
 			queue_work(interop_wq, &interop_host.info_work);
 	}
@@ -184,14 +184,7 @@ void interop_host_exit(void)
 void interop_host_limits(struct interop_limits *lim)
 {
 	mutex_lock(&interop_host.lock);
-	lim->epoch = interop_host.epoch;
-	lim->ready = interop_host.ready;
-	lim->version = interop_host.version;
-	lim->flags = interop_host.flags;
-	lim->max_sessions = interop_host.max_sessions;
-	lim->max_arg_bytes = interop_host.max_arg_bytes;
-	lim->max_argc = interop_host.max_argc;
-	lim->max_envc = interop_host.max_envc;
+	*lim = interop_host.lim;
 	mutex_unlock(&interop_host.lock);
 }
 

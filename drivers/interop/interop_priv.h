@@ -74,38 +74,19 @@ struct interop_stats {
 extern struct interop_stats interop_stats;
 
 /**
- * struct interop_host - what the host's interop service said
- * @lock: protects the fields below.
+ * struct interop_limits - what the host's interop service said, as of
+ *	one control connection
  * @epoch: the control connection's number, bumped at each "up".
- * @connected: the control connection is up (INFO may not be done).
  * @ready: INFO succeeded on connection @epoch.
- * @stopping: module exit has begun: no more INFO.
  * @version: the interop version INFO agreed.
  * @flags: INTEROP_WIRE_INFO_F_* of its reply.
  * @max_sessions: the host's limits, from INFO.
  * @max_arg_bytes: the host's limits, from INFO.
  * @max_argc: the host's limits, from INFO.
  * @max_envc: the host's limits, from INFO.
- * @info_work: sends INFO after the connection came up.
+ *
+ * interop_host_limits() gives a consistent copy.
  */
-struct interop_host {
-	struct mutex lock;	/* see above */
-	u64 epoch;
-	bool connected;
-	bool ready;
-	bool stopping;
-	u16 version;
-	u32 flags;
-	u32 max_sessions;
-	u32 max_arg_bytes;
-	u32 max_argc;
-	u32 max_envc;
-	struct work_struct info_work;
-};
-
-extern struct interop_host interop_host;
-
-/* The host's limits as one copy (interop_host_limits()). */
 struct interop_limits {
 	u64 epoch;
 	bool ready;
@@ -116,6 +97,24 @@ struct interop_limits {
 	u32 max_argc;
 	u32 max_envc;
 };
+
+/**
+ * struct interop_host - the host's interop service
+ * @lock: protects the fields below.
+ * @lim: what it said.
+ * @connected: the control connection is up (INFO may not be done).
+ * @stopping: module exit has begun: no more INFO.
+ * @info_work: sends INFO after the connection came up.
+ */
+struct interop_host {
+	struct mutex lock;	/* see above */
+	struct interop_limits lim;
+	bool connected;
+	bool stopping;
+	struct work_struct info_work;
+};
+
+extern struct interop_host interop_host;
 
 enum interop_session_state {
 	INTEROP_SESSION_SETUP,		/* between registration and START */

@@ -188,6 +188,12 @@ static int interop_spawn_run(struct interop_ioctl_call *call,
 	spin_unlock(&sess->lock);
 	ret = interop_cmd_open(sess, strings, a->strings_len, a->argc, a->envc,
 			       a->rows, a->cols, r);
+	if (ret && ret != -ETIMEDOUT && ret != -EINTR && ret != -EPROTO) {
+		/* refused, or never sent: the host has no such session */
+		spin_lock(&sess->lock);
+		sess->host_open = false;
+		spin_unlock(&sess->lock);
+	}
 	if (!ret)
 		ret = interop_spawn_reply_check(r, want);
 	if (!ret)
@@ -228,11 +234,12 @@ static int interop_spawn_run(struct interop_ioctl_call *call,
 	sess->start_sent = true;
 	spin_unlock(&sess->lock);
 	ret = interop_cmd_start(sess);
-	if (!ret)
-		ret = interop_session_state(sess);
 	if (ret)
 		goto out_free;
-	/* an EXIT may have come already; RUNNING only if not */
+	/*
+	 * The program runs: from here on the session fd tells its end,
+	 * lost or not.  An EXIT may have come already; RUNNING only if not.
+	 */
 	spin_lock(&sess->lock);
 	if (sess->state == INTEROP_SESSION_SETUP)
 		sess->state = INTEROP_SESSION_RUNNING;
