@@ -28,34 +28,10 @@
 #include "hostlink_selftest.h"
 #include "dxg_lib.h"
 
-#define NTH_PATH	"/proc/thread-self/fail-nth"
-#define NTH_DEBUGFS	"/sys/kernel/debug"
 /* far above the fault sites of any one dxg ioctl */
 #define NTH_MAX		400
 /* locked bytes: two pages, a buffer that fails part way too */
 #define NTH_LOCK	8192
-
-static bool nth_required(void)
-{
-	const char *d = getenv("VMTEST_DEBUG");
-
-	return d && *d && strcmp(d, "0");
-}
-
-static int nth_knob(const char *attr, const char *file, const char *val)
-{
-	char path[128];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), NTH_DEBUGFS "/%s/%s", attr, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
 
 /*
  * The knobs the cases set, as they were when the program started (read
@@ -77,38 +53,15 @@ static const char *const nth_knobs[][2] = {
 static char nth_orig[NTH_NKNOBS][32];
 static bool nth_have_orig;
 
-static int nth_knob_read(const char *attr, const char *file, char *val,
-			 size_t len)
-{
-	char path[128];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), NTH_DEBUGFS "/%s/%s", attr, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, val, len - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	val[n] = 0;
-	val[strcspn(val, "\n")] = 0;
-	return 0;
-}
-
 static void __attribute__((constructor)) nth_save_orig(void)
 {
-	struct stat st;
+	char why[128];
 	unsigned int i;
 
-	if (access(NTH_PATH, F_OK))
-		return;
-	if (stat(NTH_DEBUGFS "/failslab", &st) &&
-	    system("mount -t debugfs none " NTH_DEBUGFS " 2>/dev/null"))
+	if (hl_nth_available(why, sizeof(why)))
 		return;
 	for (i = 0; i < NTH_NKNOBS; i++)
-		if (nth_knob_read(nth_knobs[i][0], nth_knobs[i][1], nth_orig[i],
+		if (hl_nth_knob_read(nth_knobs[i][0], nth_knobs[i][1], nth_orig[i],
 				  sizeof(nth_orig[i])))
 			return;
 	nth_have_orig = true;
@@ -119,7 +72,7 @@ static void nth_restore(void)
 	unsigned int i;
 
 	for (i = 0; nth_have_orig && i < NTH_NKNOBS; i++)
-		nth_knob(nth_knobs[i][0], nth_knobs[i][1], nth_orig[i]);
+		hl_nth_knob(nth_knobs[i][0], nth_knobs[i][1], nth_orig[i]);
 }
 
 /* Are the knobs as the program found them?  Else *@which names one. */
@@ -129,7 +82,7 @@ static bool nth_knobs_as_before(const char **which)
 	char val[32];
 
 	for (i = 0; nth_have_orig && i < NTH_NKNOBS; i++) {
-		if (nth_knob_read(nth_knobs[i][0], nth_knobs[i][1], val, sizeof(val)) ||
+		if (hl_nth_knob_read(nth_knobs[i][0], nth_knobs[i][1], val, sizeof(val)) ||
 		    strcmp(val, nth_orig[i])) {
 			*which = nth_knobs[i][1];
 			return false;
@@ -138,54 +91,15 @@ static bool nth_knobs_as_before(const char **which)
 	return true;
 }
 
-/*
- * Every allocation of this task may fail when fail-nth says so; nothing
- * fails by chance (no task has make-it-fail), and the injector is quiet.
- */
-static int nth_setup_attr(const char *attr, char *why, size_t len)
-{
-	static const char *const knobs[][2] = {
-		{ "probability", "100" }, { "interval", "1" },
-		{ "times", "-1" }, { "task-filter", "Y" }, { "verbose", "0" },
-		{ "ignore-gfp-wait", "N" },
-	};
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
-		ret = nth_knob(attr, knobs[i][0], knobs[i][1]);
-		if (ret) {
-			snprintf(why, len, "%s/%s/%s: %s", NTH_DEBUGFS, attr,
-				 knobs[i][0], strerror(-ret));
-			return ret;
-		}
-	}
-	return 0;
-}
-
 /* true if injection is set up; else @why says what is missing */
 static bool nth_inject_setup(char *why, size_t len)
 {
-	struct stat st;
-
-	if (access(NTH_PATH, F_OK)) {
-		snprintf(why, len, "no %s: the kernel has no FAULT_INJECTION",
-			 NTH_PATH);
-		return false;
-	}
-	if (stat(NTH_DEBUGFS "/failslab", &st) &&
-	    (system("mount -t debugfs none " NTH_DEBUGFS " 2>/dev/null") ||
-	     stat(NTH_DEBUGFS "/failslab", &st))) {
-		snprintf(why, len, "no %s/failslab: the kernel has no FAILSLAB",
-			 NTH_DEBUGFS);
-		return false;
-	}
-	if (nth_setup_attr("failslab", why, len) ||
-	    nth_setup_attr("fail_page_alloc", why, len))
+	if (hl_nth_available(why, len) || hl_nth_inject("failslab", why, len) ||
+	    hl_nth_inject("fail_page_alloc", why, len))
 		return false;
 	/* order-0 pages too, highmem or not */
-	if (nth_knob("fail_page_alloc", "min-order", "0") ||
-	    nth_knob("fail_page_alloc", "ignore-gfp-highmem", "N")) {
+	if (hl_nth_knob("fail_page_alloc", "min-order", "0") ||
+	    hl_nth_knob("fail_page_alloc", "ignore-gfp-highmem", "N")) {
 		snprintf(why, len, "fail_page_alloc/min-order: not writable");
 		return false;
 	}
@@ -216,31 +130,6 @@ struct nth_case {
 	/* must some n make it fail */
 	bool must_fail;
 };
-
-static int nth_arm(int fd, unsigned int n)
-{
-	char buf[16];
-	int len = snprintf(buf, sizeof(buf), "%u", n);
-
-	return pwrite(fd, buf, len, 0) == len ? 0 : -errno;
-}
-
-/*
- * Disarms; true if the armed fault was reached (fail-nth read 0), false
- * if the call ended before its n-th site.
- */
-static bool nth_disarm(int fd)
-{
-	char buf[16] = "";
-	ssize_t r = pread(fd, buf, sizeof(buf) - 1, 0);
-
-	/* the read itself may have been the n-th site */
-	if (r < 0)
-		buf[0] = '0';
-	for (int i = 0; i < 3 && pwrite(fd, "0", 1, 0) != 1; i++)
-		;
-	return atoi(buf) == 0;
-}
 
 /* the adapter of @t answers: a fence made, signalled, waited, destroyed */
 static int nth_usable(struct nth *t)
@@ -316,12 +205,12 @@ FIXTURE_SETUP(nth)
 	self->t.e.fd = -1;
 	self->t.sf = -1;
 	if (!self->ready) {
-		if (nth_required())
+		if (hl_nth_required())
 			ASSERT_TRUE(false) TH_LOG("debug kernel: %s", why);
 		TH_LOG("not applicable: %s", why);
 		return;
 	}
-	self->nth_fd = open(NTH_PATH, O_RDWR | O_CLOEXEC);
+	self->nth_fd = open(HL_NTH_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->nth_fd);
 	ASSERT_EQ(0, dxg_load(0));
 	ASSERT_EQ(0, dxg_env_open(&self->t.e, 10000));
@@ -378,9 +267,9 @@ static void nth_sweep(struct __test_metadata *_metadata,
 		t->sf = -1;
 		ASSERT_EQ(0, c->prepare ? c->prepare(t) : 0)
 			TH_LOG("%s: prepare, n %u", c->name, n);
-		ASSERT_EQ(0, nth_arm(self->nth_fd, n));
+		ASSERT_EQ(0, hl_nth_arm(self->nth_fd, n));
 		ret = c->call(t);
-		reached = nth_disarm(self->nth_fd);
+		reached = hl_nth_disarm(self->nth_fd);
 		if (!reached) {
 			/* the call ran to its end with no fault: it works */
 			ASSERT_EQ(0, ret) TH_LOG("%s: without a fault, n %u",

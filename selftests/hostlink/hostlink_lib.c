@@ -4,10 +4,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -434,8 +432,7 @@ static const char *hl_daemon_path(void)
 	return path;
 }
 
-pid_t hl_daemon_spawn_as(char *const argv[], const char *ready, uid_t uid,
-			 const char *log)
+pid_t hl_daemon_spawn(char *const argv[], const char *ready)
 {
 	const char *path = hl_daemon_path();
 	uint64_t end;
@@ -446,17 +443,6 @@ pid_t hl_daemon_spawn_as(char *const argv[], const char *ready, uid_t uid,
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		int fd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0644) : -1;
-
-		if (fd >= 0) {
-			dup2(fd, 2);
-			close(fd);
-		}
-		if (uid != (uid_t)-1 &&
-		    (setgroups(0, NULL) || setgid(uid) || setuid(uid))) {
-			fprintf(stderr, "cannot become uid %u: %m\n", (unsigned int)uid);
-			_exit(127);
-		}
 		execv(path, argv);
 		fprintf(stderr, "cannot run %s: %m\n", path);
 		_exit(127);
@@ -469,11 +455,6 @@ pid_t hl_daemon_spawn_as(char *const argv[], const char *ready, uid_t uid,
 	}
 	hl_daemon_stop(pid, SIGKILL);
 	return -1;
-}
-
-pid_t hl_daemon_spawn(char *const argv[], const char *ready)
-{
-	return hl_daemon_spawn_as(argv, ready, (uid_t)-1, NULL);
 }
 
 pid_t hl_daemon_start(int port, const char *extra)
@@ -501,35 +482,6 @@ pid_t hl_daemon_start(int port, const char *extra)
 	return hl_daemon_spawn(argv, ready);
 }
 
-static int hl_append(const char *path, const char *line)
-{
-	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, line, strlen(line));
-	close(fd);
-	return n == (ssize_t)strlen(line) ? 0 : -1;
-}
-
-int hl_user_ensure(const char *name, uid_t uid, const char *home, const char *shell)
-{
-	struct passwd *pw = getpwnam(name);
-	char line[512];
-
-	if (pw)
-		return pw->pw_uid == uid ? 0 : -1;
-	if (!getgrgid(uid)) {
-		snprintf(line, sizeof(line), "%s:x:%u:\n", name, (unsigned int)uid);
-		if (hl_append("/etc/group", line))
-			return -1;
-	}
-	snprintf(line, sizeof(line), "%s:x:%u:%u:hostlink tests:%s:%s\n", name,
-		 (unsigned int)uid, (unsigned int)uid, home, shell);
-	return hl_append("/etc/passwd", line);
-}
-
 int hl_daemon_stop(pid_t pid, int sig)
 {
 	int status;
@@ -540,4 +492,106 @@ int hl_daemon_stop(pid_t pid, int sig)
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool hl_nth_required(void)
+{
+	const char *d = getenv("VMTEST_DEBUG");
+
+	return d && *d && strcmp(d, "0");
+}
+
+int hl_nth_knob(const char *attr, const char *file, const char *val)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), HL_NTH_DEBUGFS "/%s/%s", attr, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int hl_nth_knob_read(const char *attr, const char *file, char *val, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), HL_NTH_DEBUGFS "/%s/%s", attr, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, val, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	val[n] = 0;
+	val[strcspn(val, "\n")] = 0;
+	return 0;
+}
+
+int hl_nth_available(char *why, size_t len)
+{
+	struct stat st;
+
+	if (access(HL_NTH_PATH, F_OK)) {
+		snprintf(why, len, "no %s: the kernel has no FAULT_INJECTION", HL_NTH_PATH);
+		return -ENOENT;
+	}
+	if (stat(HL_NTH_DEBUGFS "/failslab", &st) &&
+	    (system("mount -t debugfs none " HL_NTH_DEBUGFS " 2>/dev/null") ||
+	     stat(HL_NTH_DEBUGFS "/failslab", &st))) {
+		snprintf(why, len, "no %s/failslab: the kernel has no FAILSLAB",
+			 HL_NTH_DEBUGFS);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int hl_nth_inject(const char *attr, char *why, size_t len)
+{
+	static const char *const knobs[][2] = {
+		{ "probability", "100" }, { "interval", "1" },
+		{ "times", "-1" }, { "task-filter", "Y" }, { "verbose", "0" },
+		{ "ignore-gfp-wait", "N" },
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		ret = hl_nth_knob(attr, knobs[i][0], knobs[i][1]);
+		if (ret) {
+			snprintf(why, len, "%s/%s/%s: %s", HL_NTH_DEBUGFS, attr,
+				 knobs[i][0], strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int hl_nth_arm(int fd, unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	return pwrite(fd, buf, len, 0) == len ? 0 : -errno;
+}
+
+bool hl_nth_disarm(int fd)
+{
+	char buf[16] = "";
+	ssize_t r = pread(fd, buf, sizeof(buf) - 1, 0);
+	int i;
+
+	/* the read itself may have been the n-th site */
+	if (r < 0)
+		buf[0] = '0';
+	for (i = 0; i < 3 && pwrite(fd, "0", 1, 0) != 1; i++)
+		;
+	return atoi(buf) == 0;
 }

@@ -97,21 +97,39 @@ pid_t hl_daemon_start(int port, const char *extra);
  * -1 (it exited, or was killed for being late).
  */
 pid_t hl_daemon_spawn(char *const argv[], const char *ready);
-/*
- * hl_daemon_spawn() as the user @uid (its gid the same number, no
- * supplementary groups), its stderr appended to @log unless NULL.
- */
-pid_t hl_daemon_spawn_as(char *const argv[], const char *ready, uid_t uid,
-			 const char *log);
 /* kill with @sig and reap; exit status or -1 */
 int hl_daemon_stop(pid_t pid, int sig);
 
 /*
- * A user @name of uid and gid @uid with @home and @shell, in /etc/passwd
- * and /etc/group unless there already: for the VM, whose root is an
- * overlay that ends with the boot.  0, or -1 if it cannot be added or
- * the name has another uid.
+ * Fault injection for the calling task through fail-nth (the debug
+ * kernel's FAULT_INJECTION): the fault attributes' debugfs knobs, and
+ * arming the n-th fault site of the task's next calls.
  */
-int hl_user_ensure(const char *name, uid_t uid, const char *home, const char *shell);
+#define HL_NTH_PATH	"/proc/thread-self/fail-nth"
+#define HL_NTH_DEBUGFS	"/sys/kernel/debug"
+/* VMTEST_DEBUG is set: the kernel must have fault injection */
+bool hl_nth_required(void);
+/* @attr (failslab, fail_page_alloc) knob @file := @val; 0 or -errno */
+int hl_nth_knob(const char *attr, const char *file, const char *val);
+/* its value, the newline stripped; 0 or -errno */
+int hl_nth_knob_read(const char *attr, const char *file, char *val, size_t len);
+/*
+ * fail-nth and debugfs's failslab are there (debugfs mounted if need
+ * be): 0, or -ENOENT with @why saying which is missing.
+ */
+int hl_nth_available(char *why, size_t len);
+/*
+ * Every allocation of this task that @attr covers, sleeping ones too,
+ * fails when fail-nth says so, and quietly; nothing fails by chance
+ * (no task has make-it-fail).  0, or -errno with @why.
+ */
+int hl_nth_inject(const char *attr, char *why, size_t len);
+/* fail-nth (@fd) armed for the @n-th site; 0 or -errno */
+int hl_nth_arm(int fd, unsigned int n);
+/*
+ * Disarmed; true if the armed fault was reached (fail-nth read 0),
+ * false if the calls ended before their n-th site.
+ */
+bool hl_nth_disarm(int fd);
 
 #endif
