@@ -449,10 +449,12 @@ static void hl_isvc_start_run(struct hl_daemon *d, struct hl_post *post)
 	int fds[3], ret, i;
 
 	(void)d;
+	s = hl_isvc_sess_get(ctl, ps->id);
+	if (s)
+		s->starting = false;
 	if (!req)
 		goto out;		/* cancelled, or its connection gone */
 	req->arg[0] = 0;
-	s = hl_isvc_sess_get(ctl, ps->id);
 	ts = hl_interop_sess_find(&ctl->tab, ps->id);
 	if (!s || !ts) {
 		hl_isvc_reply_ret(req, -ESRCH);	/* closed meanwhile */
@@ -472,6 +474,19 @@ static void hl_isvc_start_run(struct hl_daemon *d, struct hl_post *post)
 		    ps->id, ts->path, sp->pid ? sp->pid(sp->ctx, ts->proc) : -1,
 		    req->cred.uid, ts->cwd, s->pty ? ", pty" : "");
 	ret = hl_isvc_started(ctl, s);
+	if (ret && s->proc) {
+		/*
+		 * Watched but not relayed: it dies, is collected as usual, and
+		 * START's error says it all (no EXIT).  The session stays.
+		 */
+		hl_conn_log(req->c, HL_LOG_WARN, "interop: session %" PRIu64
+			    ": cannot relay its pty: %s; killed", ps->id, strerror(-ret));
+		hl_isvc_relay_stop(s);
+		s->start_failed = true;
+		sp->signal(sp->ctx, ts->proc, SIGKILL);
+		hl_isvc_reply_ret(req, ret);
+		goto out;
+	}
 	if (ret) {
 		/* Nothing would see it end: it ends now, told as a failure. */
 		hl_conn_log(req->c, HL_LOG_WARN, "interop: session %" PRIu64
@@ -511,6 +526,7 @@ static void hl_isvc_start(struct hl_req *req, struct hl_isvc_ctl *ctl, uint64_t 
 	ps->ctl = ctl;
 	ps->req = req;
 	ps->id = id;
+	s->starting = true;
 	req->arg[0] = (uintptr_t)ps;
 	ctl->refs++;
 	if (hl_daemon_post(ctl->d, &ps->post, hl_isvc_start_run)) {
@@ -640,7 +656,7 @@ void hl_isvc_sess_finish(struct hl_isvc_sess *s)
 	hl_isvc_proc_free(p);
 	if (!hl_interop_sess_exited(&ctl->tab, proc, signaled, value, &ev))
 		return;
-	if (!ctl->c)
+	if (!ctl->c || s->start_failed)
 		return;
 	ret = hl_conn_event(ctl->c, INTEROP_WIRE_EV_EXIT, s->id, &ev, sizeof(ev));
 	if (ret)
@@ -686,7 +702,7 @@ static void hl_isvc_proc_event(void *arg, uint32_t revents)
 	p->ended = true;
 	if (s) {
 		/* With a pty, what it wrote is relayed first. */
-		if (s->pty && !hl_isvc_relay_drained(s))
+		if (s->pty && !s->start_failed && !hl_isvc_relay_drained(s))
 			return;
 		hl_isvc_sess_finish(s);
 	} else {

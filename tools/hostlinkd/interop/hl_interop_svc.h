@@ -74,6 +74,7 @@ struct hl_isvc_sess {
 	uint32_t streams;			/* INTEROP_WIRE_STREAM_* */
 	bool pty;
 	bool starting;
+	bool start_failed;			/* started, but START said no */
 	struct hl_isvc_stream st[INTEROP_WIRE_STREAMS];
 	struct hl_isvc_proc *proc;		/* started: until collected */
 	/* The pty relay: stdin stream -> @in -> master -> @out -> stdout. */
