@@ -560,14 +560,18 @@ static void test_refusals(void)
 	t_ok(t_signal(&g, 32, INTEROP_WIRE_SIGTERM) == EINVAL, "SIGNAL before START: EINVAL");
 	t_ok(t_resize(&g, 32, 10, 10) == EINVAL, "RESIZE without a pty: EINVAL");
 	t_ok(t_resize(&g, 32, 0, 10) == EINVAL, "RESIZE to 0 rows: EINVAL");
-	/* Max 6 per guest: 32 and five more, then EUSERS. */
-	for (i = 1; i < 6; i++)
-		t_open(&g, &s[i], 40 + i, 0, ok, NULL, "", NULL);
+	/*
+	 * Max 6 per guest, on all its connections: 32 here, 110 on another
+	 * (test_unstarted_open()), and four more, then EUSERS.
+	 */
+	for (i = 1; i < 5; i++)
+		ret = t_open(&g, &s[i], 40 + i, 0, ok, NULL, "", NULL);
+	t_ok(ret == 0, "four more sessions open");
 	t_ok(t_open(&g, &s[6], 50, 0, ok, NULL, "", NULL) == EUSERS,
-	     "the guest's interop_max_sessions reached: EUSERS");
+	     "the guest's interop_max_sessions reached, over two connections: EUSERS");
 	t_ok(t_open(&g, &s[6], 32, 0, ok, NULL, "", NULL) == EEXIST,
 	     "... after EEXIST in the check order");
-	for (i = 1; i < 6; i++) {
+	for (i = 1; i < 5; i++) {
 		t_sess_op(&g, INTEROP_WIRE_OP_CLOSE, 40 + i);
 		t_sess_close_fds(&s[i]);
 	}
@@ -787,6 +791,48 @@ static void test_daemon_kill(void)
 	hlc_close(&g.c);
 }
 
+/*
+ * A session never started goes 10 seconds after its OPEN (opened when
+ * the run began, checked at its end), its tokens with it.
+ */
+static struct t_g t_late;
+static uint8_t t_late_token[HOSTLINK_TOKEN_LEN];
+
+static void test_unstarted_open(void)
+{
+	const char *ok[] = { "true", NULL };
+	struct interop_wire_open_reply r;
+	uint8_t buf[256];
+	uint32_t len = t_open_body(buf, 110, INTEROP_WIRE_OPEN_F_STDIN_NULL, ok, NULL, "");
+
+	t_ok(t_connect(&t_late, HOSTLINK_FEAT_ALL, true) == 0 &&
+	     t_req(&t_late, INTEROP_WIRE_OP_OPEN, 0, buf, len, &r, sizeof(r), NULL) == 0,
+	     "OPEN a session that will not be started");
+	memcpy(t_late_token, r.token[1], sizeof(t_late_token));
+}
+
+static void test_unstarted_check(void)
+{
+	int fd = -1, ret = 0, i;
+	uint32_t st = 0;
+
+	for (i = 0; i < 100; i++) {
+		struct interop_wire_signal b = { .session = htole64(110), .signo = htole32(15) };
+
+		/* SIGNAL before START is EINVAL while it lives, ESRCH once gone. */
+		ret = t_req(&t_late, INTEROP_WIRE_OP_SIGNAL, 0, &b, sizeof(b), NULL, 0, NULL);
+		if (ret != EINVAL)
+			break;
+		t_sleep_ms(200);
+	}
+	t_ok(ret == ESRCH, "unstarted for 10 s: the session is gone (%d)", ret);
+	t_ok(hlc_attach(t_sock, t_late_token, "interop", t_late.c.rx.version, &fd, &st) == 0 &&
+	     st == EACCES, "and its token with it: ATTACH EACCES");
+	if (fd >= 0)
+		close(fd);
+	hlc_close(&t_late.c);
+}
+
 static void test_root(void)
 {
 	const char *args[] = { "--trust-hybrid", "--listen", "interop", NULL };
@@ -841,6 +887,7 @@ int main(void)
 		return 1;
 	}
 	snprintf(t_sock, sizeof(t_sock), "%s_%u", t_d.prefix, HOSTLINK_PORT_INTEROP);
+	test_unstarted_open();
 	test_info();
 	test_echo_cat();
 	test_exits();
@@ -849,6 +896,7 @@ int main(void)
 	test_pty();
 	test_slots();
 	test_close_kills();
+	test_unstarted_check();
 	t_ok(td_alive(&t_d), "the daemon is still alive");
 	t_ok(td_log_count(&t_d, "interop: session") > 0 && td_log_has(&t_d, "started /usr/bin/"),
 	     "spawns are logged");
