@@ -770,6 +770,37 @@ static void test_slots(void)
 	hlc_close(&g.c);
 }
 
+/* SIGTERM: the daemon ends its programs (SIGHUP, SIGKILL after the grace). */
+static void test_daemon_stop(const char *const *args)
+{
+	const char *deaf[] = { "sh", "-c", "trap '' HUP; echo $$; while :; do sleep 0.1; done",
+			       NULL };
+	const char *echo[] = { "echo", "again", NULL };
+	uint32_t how, value;
+	struct t_sess s;
+	char buf[64];
+	struct t_g g;
+	long pid;
+
+	t_ok(t_connect(&g, HOSTLINK_FEAT_ALL, true) == 0 &&
+	     t_open(&g, &s, 120, 0, deaf, NULL, "", NULL) == 0 &&
+	     t_sess_op(&g, INTEROP_WIRE_OP_START, 120) == 0, "START a program ignoring HUP");
+	pid = t_read_num(s.fd[1]);
+	t_ok(pid > 0 && td_stop(&t_d) == 0, "SIGTERM to the daemon: exits 0");
+	t_ok(!t_pid_alive(pid), "its program was killed before it exited");
+	t_sess_close_fds(&s);
+	hlc_close(&g.c);
+	t_ok(td_start(&t_d, "interop", args) == 0, "the daemon starts again");
+	t_ok(t_connect(&g, HOSTLINK_FEAT_ALL, true) == 0 &&
+	     t_open(&g, &s, 121, 0, echo, NULL, "", NULL) == 0 &&
+	     t_sess_op(&g, INTEROP_WIRE_OP_START, 121) == 0 &&
+	     t_read_all(s.fd[1], buf, sizeof(buf)) == 6 && !strcmp(buf, "again\n") &&
+	     t_exit(&g, 121, &how, &value) == 0, "and runs programs");
+	t_sess_op(&g, INTEROP_WIRE_OP_CLOSE, 121);
+	t_sess_close_fds(&s);
+	hlc_close(&g.c);
+}
+
 /* The daemon dies by SIGKILL: its programs die with it. */
 static void test_daemon_kill(void)
 {
@@ -900,6 +931,7 @@ int main(void)
 	t_ok(td_alive(&t_d), "the daemon is still alive");
 	t_ok(td_log_count(&t_d, "interop: session") > 0 && td_log_has(&t_d, "started /usr/bin/"),
 	     "spawns are logged");
+	test_daemon_stop(args);
 	test_daemon_kill();
 	test_root();
 	td_cleanup();
