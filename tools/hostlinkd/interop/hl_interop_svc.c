@@ -39,6 +39,15 @@ _Static_assert(HL_INTEROP_CID_HYBRID == HL_HYBRID_CID, "interop_guests' hybrid")
 
 static void hl_isvc_proc_free(struct hl_isvc_proc *p);
 
+/* A START waiting for the loop's thread. */
+struct hl_isvc_pstart {
+	struct hl_post post;
+	struct hl_isvc_ctl *ctl;
+	struct hl_req *req;		/* NULL once cancelled */
+	struct hl_isvc_sess *s;		/* NULL once the session is gone */
+	uint64_t id;
+};
+
 /* ---- the connection ---- */
 
 static void hl_isvc_ctl_maybe_free(struct hl_isvc_ctl *ctl)
@@ -88,6 +97,9 @@ static void hl_isvc_sess_free(struct hl_isvc_sess *s)
 	hl_isvc_relay_stop(s);
 	for (i = 0; i < INTEROP_WIRE_STREAMS; i++)
 		hl_isvc_stream_close(ctl, &s->st[i]);
+	/* A START posted for it finds it gone, not a new one of the same id. */
+	if (s->pstart)
+		s->pstart->s = NULL;
 	if (s->proc) {
 		struct hl_isvc_proc *p = s->proc;
 
@@ -397,13 +409,6 @@ static void hl_isvc_open(struct hl_req *req, struct hl_isvc_ctl *ctl,
 	hl_req_reply(req, 0, &r, sizeof(r));
 }
 
-/* A START waiting for the loop's thread. */
-struct hl_isvc_pstart {
-	struct hl_post post;
-	struct hl_isvc_ctl *ctl;
-	struct hl_req *req;		/* NULL once cancelled */
-	uint64_t id;
-};
 
 static void hl_isvc_proc_event(void *arg, uint32_t revents);
 
@@ -449,9 +454,9 @@ static void hl_isvc_start_run(struct hl_daemon *d, struct hl_post *post)
 	int fds[3], ret, i;
 
 	(void)d;
-	s = hl_isvc_sess_get(ctl, ps->id);
+	s = ps->s;
 	if (s)
-		s->starting = false;
+		s->pstart = NULL;
 	if (!req)
 		goto out;		/* cancelled, or its connection gone */
 	req->arg[0] = 0;
@@ -515,7 +520,7 @@ static void hl_isvc_start(struct hl_req *req, struct hl_isvc_ctl *ctl, uint64_t 
 
 	if (!ts || !s)
 		return hl_isvc_reply_ret(req, -ESRCH);
-	if (ts->state != HL_INTEROP_OPENED || s->starting)
+	if (ts->state != HL_INTEROP_OPENED || s->pstart)
 		return hl_isvc_reply_ret(req, -EINVAL);
 	for (i = 0; i < INTEROP_WIRE_STREAMS; i++)
 		if ((s->streams & (1U << i)) && s->st[i].fd < 0)
@@ -526,10 +531,12 @@ static void hl_isvc_start(struct hl_req *req, struct hl_isvc_ctl *ctl, uint64_t 
 	ps->ctl = ctl;
 	ps->req = req;
 	ps->id = id;
-	s->starting = true;
+	ps->s = s;
+	s->pstart = ps;
 	req->arg[0] = (uintptr_t)ps;
 	ctl->refs++;
 	if (hl_daemon_post(ctl->d, &ps->post, hl_isvc_start_run)) {
+		s->pstart = NULL;
 		ctl->refs--;
 		req->arg[0] = 0;
 		free(ps);
