@@ -700,9 +700,11 @@ static void hl_isvc_proc_event(void *arg, uint32_t revents)
 		p->signaled = true;
 		p->value = SIGKILL;
 	}
-	if (ctl->c && s)
-		hl_conn_log(ctl->c, HL_LOG_DEBUG, "interop: session %" PRIu64 ": %s %d",
-			    s->id, p->signaled ? "killed by signal" : "exited", p->value);
+	if (ctl->c)
+		hl_conn_log(ctl->c, HL_LOG_DEBUG, "interop: %s %" PRIu64 ": %s %d",
+			    s ? "session" : "a closed session's program, pid", s ? s->id :
+			    (uint64_t)(sp->pid ? sp->pid(sp->ctx, proc) : 0),
+			    p->signaled ? "killed by signal" : "exited", p->value);
 	if (ctl->d->watch_del)
 		ctl->d->watch_del(ctl->d, p->w);
 	p->w = NULL;
