@@ -15,7 +15,9 @@
  *                 or a folder each (dxg/, interop/)
  *
  * Everything below hl_loop.c is I/O-free, so the fuzzer and the tests
- * can drive a connection with bytes and a clock of their own, and
+ * can drive a connection with bytes and a clock of their own (a service
+ * may do I/O on fds of its own: the sockets it adopts, a pty; it polls
+ * them through the I/O layer's watch_add()), and
  * none of it locks: the I/O layer runs all of it under one lock of its
  * own (its reader threads and its event loop take turns).  The one
  * exception is hl_daemon_post(), for threads of services (workers)

@@ -39,6 +39,15 @@ _Static_assert(HL_INTEROP_CID_HYBRID == HL_HYBRID_CID, "interop_guests' hybrid")
 
 static void hl_isvc_proc_free(struct hl_isvc_proc *p);
 
+/* A START waiting for the loop's thread. */
+struct hl_isvc_pstart {
+	struct hl_post post;
+	struct hl_isvc_ctl *ctl;
+	struct hl_req *req;		/* NULL once cancelled */
+	struct hl_isvc_sess *s;		/* NULL once the session is gone */
+	uint64_t id;
+};
+
 /* ---- the connection ---- */
 
 static void hl_isvc_ctl_maybe_free(struct hl_isvc_ctl *ctl)
@@ -88,6 +97,9 @@ static void hl_isvc_sess_free(struct hl_isvc_sess *s)
 	hl_isvc_relay_stop(s);
 	for (i = 0; i < INTEROP_WIRE_STREAMS; i++)
 		hl_isvc_stream_close(ctl, &s->st[i]);
+	/* A START posted for it finds it gone, not a new one of the same id. */
+	if (s->pstart)
+		s->pstart->s = NULL;
 	if (s->proc) {
 		struct hl_isvc_proc *p = s->proc;
 
@@ -397,13 +409,6 @@ static void hl_isvc_open(struct hl_req *req, struct hl_isvc_ctl *ctl,
 	hl_req_reply(req, 0, &r, sizeof(r));
 }
 
-/* A START waiting for the loop's thread. */
-struct hl_isvc_pstart {
-	struct hl_post post;
-	struct hl_isvc_ctl *ctl;
-	struct hl_req *req;		/* NULL once cancelled */
-	uint64_t id;
-};
 
 static void hl_isvc_proc_event(void *arg, uint32_t revents);
 
@@ -449,10 +454,12 @@ static void hl_isvc_start_run(struct hl_daemon *d, struct hl_post *post)
 	int fds[3], ret, i;
 
 	(void)d;
+	s = ps->s;
+	if (s)
+		s->pstart = NULL;
 	if (!req)
 		goto out;		/* cancelled, or its connection gone */
 	req->arg[0] = 0;
-	s = hl_isvc_sess_get(ctl, ps->id);
 	ts = hl_interop_sess_find(&ctl->tab, ps->id);
 	if (!s || !ts) {
 		hl_isvc_reply_ret(req, -ESRCH);	/* closed meanwhile */
@@ -472,6 +479,19 @@ static void hl_isvc_start_run(struct hl_daemon *d, struct hl_post *post)
 		    ps->id, ts->path, sp->pid ? sp->pid(sp->ctx, ts->proc) : -1,
 		    req->cred.uid, ts->cwd, s->pty ? ", pty" : "");
 	ret = hl_isvc_started(ctl, s);
+	if (ret && s->proc) {
+		/*
+		 * Watched but not relayed: it dies, is collected as usual, and
+		 * START's error says it all (no EXIT).  The session stays.
+		 */
+		hl_conn_log(req->c, HL_LOG_WARN, "interop: session %" PRIu64
+			    ": cannot relay its pty: %s; killed", ps->id, strerror(-ret));
+		hl_isvc_relay_stop(s);
+		s->start_failed = true;
+		sp->signal(sp->ctx, ts->proc, SIGKILL);
+		hl_isvc_reply_ret(req, ret);
+		goto out;
+	}
 	if (ret) {
 		/* Nothing would see it end: it ends now, told as a failure. */
 		hl_conn_log(req->c, HL_LOG_WARN, "interop: session %" PRIu64
@@ -500,7 +520,7 @@ static void hl_isvc_start(struct hl_req *req, struct hl_isvc_ctl *ctl, uint64_t 
 
 	if (!ts || !s)
 		return hl_isvc_reply_ret(req, -ESRCH);
-	if (ts->state != HL_INTEROP_OPENED || s->starting)
+	if (ts->state != HL_INTEROP_OPENED || s->pstart)
 		return hl_isvc_reply_ret(req, -EINVAL);
 	for (i = 0; i < INTEROP_WIRE_STREAMS; i++)
 		if ((s->streams & (1U << i)) && s->st[i].fd < 0)
@@ -511,9 +531,12 @@ static void hl_isvc_start(struct hl_req *req, struct hl_isvc_ctl *ctl, uint64_t 
 	ps->ctl = ctl;
 	ps->req = req;
 	ps->id = id;
+	ps->s = s;
+	s->pstart = ps;
 	req->arg[0] = (uintptr_t)ps;
 	ctl->refs++;
 	if (hl_daemon_post(ctl->d, &ps->post, hl_isvc_start_run)) {
+		s->pstart = NULL;
 		ctl->refs--;
 		req->arg[0] = 0;
 		free(ps);
@@ -640,7 +663,7 @@ void hl_isvc_sess_finish(struct hl_isvc_sess *s)
 	hl_isvc_proc_free(p);
 	if (!hl_interop_sess_exited(&ctl->tab, proc, signaled, value, &ev))
 		return;
-	if (!ctl->c)
+	if (!ctl->c || s->start_failed)
 		return;
 	ret = hl_conn_event(ctl->c, INTEROP_WIRE_EV_EXIT, s->id, &ev, sizeof(ev));
 	if (ret)
@@ -677,16 +700,18 @@ static void hl_isvc_proc_event(void *arg, uint32_t revents)
 		p->signaled = true;
 		p->value = SIGKILL;
 	}
-	if (ctl->c && s)
-		hl_conn_log(ctl->c, HL_LOG_DEBUG, "interop: session %" PRIu64 ": %s %d",
-			    s->id, p->signaled ? "killed by signal" : "exited", p->value);
+	if (ctl->c)
+		hl_conn_log(ctl->c, HL_LOG_DEBUG, "interop: %s %" PRIu64 ": %s %d",
+			    s ? "session" : "a closed session's program, pid", s ? s->id :
+			    (uint64_t)(sp->pid ? sp->pid(sp->ctx, proc) : 0),
+			    p->signaled ? "killed by signal" : "exited", p->value);
 	if (ctl->d->watch_del)
 		ctl->d->watch_del(ctl->d, p->w);
 	p->w = NULL;
 	p->ended = true;
 	if (s) {
 		/* With a pty, what it wrote is relayed first. */
-		if (s->pty && !hl_isvc_relay_drained(s))
+		if (s->pty && !s->start_failed && !hl_isvc_relay_drained(s))
 			return;
 		hl_isvc_sess_finish(s);
 	} else {

