@@ -32,7 +32,7 @@ struct hl_interop_proc {
 	pid_t pid;
 	int pidfd;		/* readable once it has ended */
 	int pty;		/* the pty master, or -1 */
-	bool reaped;
+	bool exited;		/* its status is out; the zombie holds the pid */
 };
 
 int hl_interop_proc_pidfd(const void *proc)
@@ -288,14 +288,17 @@ err_free:
 	return ret;
 }
 
-/* To the program's process group (its pid: it leads a session of its own). */
+/*
+ * To the program's process group (its pid: it leads a session of its
+ * own).  An ended leader is a zombie until forget(), so the group's id
+ * cannot name anyone else's group: what the program left behind can
+ * still be hung up and killed.
+ */
 static int hl_signal(void *ctx, void *proc, int sig)
 {
 	struct hl_interop_proc *p = proc;
 
 	(void)ctx;
-	if (p->reaped)
-		return -ESRCH;
 	return kill(-p->pid, sig) ? -errno : 0;
 }
 
@@ -311,43 +314,45 @@ static int hl_resize(void *ctx, void *proc, uint16_t rows, uint16_t cols)
 }
 
 /**
- * hl_interop_proc_reap() - collect a program that has ended
+ * hl_interop_proc_reap() - the status of a program that has ended
  * @proc: the handle.
  * @signaled: (out) it was killed by a signal.
  * @value: (out) the signal, or its exit code.
  *
- * Return: 0 once reaped; -EAGAIN while it runs; another -errno.
+ * The leader stays a zombie (WNOWAIT) until forget(), which kills what
+ * is left of its group and collects it.
+ *
+ * Return: 0 once ended; -EAGAIN while it runs; another -errno.
  */
 int hl_interop_proc_reap(void *proc, bool *signaled, int *value)
 {
 	struct hl_interop_proc *p = proc;
 	siginfo_t si = { 0 };
 
-	if (p->reaped)
+	if (p->exited)
 		return -ECHILD;
-	if (waitid(P_PID, p->pid, &si, WEXITED | WNOHANG))
+	if (waitid(P_PID, p->pid, &si, WEXITED | WNOHANG | WNOWAIT))
 		return -errno;
 	if (!si.si_pid)
 		return -EAGAIN;
-	p->reaped = true;
+	p->exited = true;
 	*signaled = si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED;
 	*value = si.si_status;
 	return 0;
 }
 
 /*
- * The table is done with it.  A program not reaped yet is still ours
- * to collect: it is killed and waited for, so no zombie is left.
+ * The table is done with it: SIGKILL to what is left of the group (the
+ * leader itself if it still runs), then the leader is collected, so no
+ * zombie is left.
  */
 static void hl_forget(void *ctx, void *proc)
 {
 	struct hl_interop_proc *p = proc;
 
 	(void)ctx;
-	if (!p->reaped) {
-		kill(-p->pid, SIGKILL);
-		waitpid(p->pid, NULL, 0);
-	}
+	kill(-p->pid, SIGKILL);
+	waitpid(p->pid, NULL, 0);
 	close(p->pidfd);
 	if (p->pty >= 0)
 		close(p->pty);
