@@ -745,6 +745,8 @@ TEST_F(e2e, background_child_does_not_hold)
 	EXPECT_EQ(0, e2e_exit_code(&self->o)) TH_LOG("stderr: %s", self->o.err);
 	EXPECT_STREQ("started\n", self->o.out);
 	EXPECT_LT(self->o.ms, e2e_ms(5000));
+	/* The session's end hangs up what was left in the program's group. */
+	EXPECT_EQ(0, e2e_no_host_procs(5000)) TH_LOG("the background sleep is left");
 }
 
 TEST_F(e2e, yes_into_head)
