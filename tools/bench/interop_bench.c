@@ -91,6 +91,7 @@ static int sink(int fd)
 		total += n;
 	}
 	printf("%zu %.0f\n", total, total ? bench_now_us() - t0 : 0);
+	fflush(stdout);		/* the raw run's sink ends in _exit() */
 	free(buf);
 	return 0;
 }
@@ -322,7 +323,11 @@ static double in_raw(void)
 	if (sinker < 0)
 		die("fork");
 	if (sinker == 0) {
-		int s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		int s;
+
+		/* The children let the feeding end go, or the copier never sees EOF. */
+		close(in[1]);
+		s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
 		if (child_fd(s, "accept") || dup2(out[1], 1) < 0)
 			_exit(1);
@@ -332,7 +337,10 @@ static double in_raw(void)
 	if (copier < 0)
 		die("fork");
 	if (copier == 0) {
-		int s = vsock_connect(raw_port);
+		int s;
+
+		close(in[1]);
+		s = vsock_connect(raw_port);
 
 		_exit(child_fd(s, "connect") ?: copy_fd(in[0], s, "raw copier"));
 	}
