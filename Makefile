@@ -64,6 +64,7 @@ user_dirs += tools/uapi
 user_dirs += tools/lib/dxg
 user_dirs += tools/dxginfo
 user_dirs += tools/devperm
+user_dirs += tools/hostrun
 selftest_dirs := $(wildcard selftests/*/Makefile)
 selftest_dirs := $(selftest_dirs:/Makefile=)
 
@@ -160,10 +161,12 @@ BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
 MAN1DIR ?= $(PREFIX)/share/man/man1
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSTEMDUSERUNITDIR ?= $(PREFIX)/lib/systemd/user
 MAN8DIR ?= $(PREFIX)/share/man/man8
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BINFMTDIR ?= $(LIBDIR)/binfmt.d
 # libdxg installs and uninstalls itself (tools/lib/dxg/Makefile).
 libdxg_make = $(MAKE) -C tools/lib/dxg O=$(O) DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) \
 	LIBDIR=$(LIBDIR) INCLUDEDIR=$(INCLUDEDIR) PKGCONFIGDIR=$(PKGCONFIGDIR)
@@ -173,6 +176,7 @@ installed := $(DESTDIR)$(MODDIR)/hostlink.ko $(DESTDIR)$(MODDIR)/dxg.ko \
 	$(DESTDIR)$(MODDIR)/interop.ko $(DESTDIR)$(UDEVRULESDIR)/60-hostlink.rules \
 	$(DESTDIR)$(SYSUSERSDIR)/hostlink.conf $(DESTDIR)$(SBINDIR)/hostlinkd \
 	$(DESTDIR)$(SYSTEMDUNITDIR)/hostlinkd.service $(DESTDIR)$(MAN8DIR)/hostlinkd.8 \
+	$(DESTDIR)$(SYSTEMDUSERUNITDIR)/hostlinkd-interop.service \
 	$(DESTDIR)$(HOSTLINKDCONF) \
 	$(DESTDIR)$(BINDIR)/mkmodimg $(DESTDIR)$(LIBEXECDIR)/hostlink/mkmodimg-seal \
 	$(DESTDIR)$(MAN1DIR)/mkmodimg.1 $(DESTDIR)$(SBINDIR)/modload \
@@ -181,7 +185,9 @@ installed := $(DESTDIR)$(MODDIR)/hostlink.ko $(DESTDIR)$(MODDIR)/dxg.ko \
 	$(DESTDIR)$(BINDIR)/dxginfo $(DESTDIR)$(MAN1DIR)/dxginfo.1 \
 	$(DESTDIR)$(SBINDIR)/devperm $(DESTDIR)$(MAN8DIR)/devperm.8 \
 	$(DESTDIR)$(SYSTEMDUNITDIR)/devperm.service \
-	$(DESTDIR)$(UDEVRULESDIR)/62-devperm.rules $(DESTDIR)$(LIBDIR)/devperm.conf
+	$(DESTDIR)$(UDEVRULESDIR)/62-devperm.rules $(DESTDIR)$(LIBDIR)/devperm.conf \
+	$(DESTDIR)$(BINDIR)/hostrun $(DESTDIR)$(LIBDIR)/hostlink/hostrun-binfmt \
+	$(DESTDIR)$(MAN1DIR)/hostrun.1 $(DESTDIR)$(BINFMTDIR)/hostrun.conf
 
 hostlinkd_bin := $(O)/tools/hostlinkd/hostlinkd
 $(hostlinkd_bin): FORCE
@@ -200,8 +206,12 @@ $(dxginfo_bin): FORCE
 devperm_bin := $(O)/tools/devperm/devperm
 $(devperm_bin): FORCE
 	+$(MAKE) -C tools/devperm O=$(O) $@
+hostrun_bin := $(O)/tools/hostrun/hostrun
+$(hostrun_bin): FORCE
+	+$(MAKE) -C tools/hostrun O=$(O) $@
 
-install: modules $(hostlinkd_bin) $(modload_bin) $(seal_bin) $(dxginfo_bin) $(devperm_bin)
+install: modules $(hostlinkd_bin) $(modload_bin) $(seal_bin) $(dxginfo_bin) $(devperm_bin) \
+		$(hostrun_bin)
 	install -d $(DESTDIR)$(MODDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MAN8DIR) \
 		$(dir $(DESTDIR)$(HOSTLINKDCONF))
@@ -214,6 +224,12 @@ install: modules $(hostlinkd_bin) $(modload_bin) $(seal_bin) $(dxginfo_bin) $(de
 	sed 's|^ExecStart=/usr/sbin/|ExecStart=$(SBINDIR)/|' tools/hostlinkd/hostlinkd.service \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/hostlinkd.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/hostlinkd.service
+	@# The interop service runs in each user's own instance: a user unit.
+	install -d $(DESTDIR)$(SYSTEMDUSERUNITDIR)
+	sed 's|^ExecStart=/usr/sbin/|ExecStart=$(SBINDIR)/|' \
+		tools/hostlinkd/hostlinkd-interop.service \
+		>$(DESTDIR)$(SYSTEMDUSERUNITDIR)/hostlinkd-interop.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUSERUNITDIR)/hostlinkd-interop.service
 	install -m 0644 tools/hostlinkd/hostlinkd.8 $(DESTDIR)$(MAN8DIR)/
 	install -D -m 0755 tools/mkmodimg/mkmodimg $(DESTDIR)$(BINDIR)/mkmodimg
 	install -D -m 0755 $(seal_bin) $(DESTDIR)$(LIBEXECDIR)/hostlink/mkmodimg-seal
@@ -238,6 +254,16 @@ install: modules $(hostlinkd_bin) $(modload_bin) $(seal_bin) $(dxginfo_bin) $(de
 	sed 's|/usr/sbin/devperm|$(SBINDIR)/devperm|g' udev/62-devperm.rules \
 		>$(DESTDIR)$(UDEVRULESDIR)/62-devperm.rules
 	chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/62-devperm.rules
+	@# hostrun-binfmt is hostrun by another name, where the binfmt_misc
+	@# entry (binfmt.d/hostrun.conf, hostrun --register-binfmt) names it.
+	install -D -m 0755 $(hostrun_bin) $(DESTDIR)$(BINDIR)/hostrun
+	install -d $(DESTDIR)$(LIBDIR)/hostlink
+	ln -sfr $(DESTDIR)$(BINDIR)/hostrun $(DESTDIR)$(LIBDIR)/hostlink/hostrun-binfmt
+	install -D -m 0644 tools/hostrun/hostrun.1 $(DESTDIR)$(MAN1DIR)/hostrun.1
+	install -d $(DESTDIR)$(BINFMTDIR)
+	sed 's|/usr/lib/hostlink/|$(LIBDIR)/hostlink/|' tools/hostrun/binfmt.d/hostrun.conf \
+		>$(DESTDIR)$(BINFMTDIR)/hostrun.conf
+	chmod 0644 $(DESTDIR)$(BINFMTDIR)/hostrun.conf
 	@# An existing configuration is the administrator's: keep it.
 	test -e $(DESTDIR)$(HOSTLINKDCONF) || \
 		install -m 0644 tools/hostlinkd/hostlinkd.conf $(DESTDIR)$(HOSTLINKDCONF)
@@ -247,7 +273,7 @@ uninstall:
 	rm -f $(installed)
 	+$(libdxg_make) uninstall
 	-rmdir $(DESTDIR)$(MODDIR) $(dir $(DESTDIR)$(HOSTLINKDCONF)) \
-		$(DESTDIR)$(LIBEXECDIR)/hostlink 2>/dev/null
+		$(DESTDIR)$(LIBEXECDIR)/hostlink $(DESTDIR)$(LIBDIR)/hostlink 2>/dev/null
 	$(if $(DESTDIR),,depmod -a $(kver))
 
 test:

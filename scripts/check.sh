@@ -23,6 +23,7 @@ progs=(
 	"$out/tools/hostlinkd/tests/interop_policy_test"
 	"$out/tools/hostlinkd/tests/interop_session_test"
 	"$out/tools/hostlinkd/tests/interop_spawn_test"
+	"$out/tools/hostlinkd/tests/interop_svc_test"
 	"$out/tools/uapi/tests/dxg_uapi_test"
 	"$out/tools/uapi/tests/interop_uapi_test"
 	"$out/tools/hostlinkd/tests/dxg_engine_test"
@@ -32,6 +33,7 @@ progs=(
 	"$HOSTLINK_TOP/tools/vmtest/tests/vmtest_args_test.sh"
 	"$HOSTLINK_TOP/tools/bench/tests/bench_args_test.sh"
 	"$HOSTLINK_TOP/tools/bench/tests/dxg_bench_args_test.sh"
+	"$HOSTLINK_TOP/tools/bench/tests/interop_bench_args_test.sh"
 	"$out/tools/modload/tests/ml_image_test"
 	"$HOSTLINK_TOP/tools/modload/tests/modload_test.sh"
 	"$HOSTLINK_TOP/tools/mkmodimg/tests/mkmodimg_test.sh"
@@ -42,6 +44,9 @@ progs=(
 	"$HOSTLINK_TOP/tools/dxginfo/tests/dxginfo_test.sh"
 	"$out/tools/devperm/tests/dp_unit_test"
 	"$HOSTLINK_TOP/tools/devperm/tests/devperm_test.sh"
+	"$out/tools/hostrun/tests/hr_unit_test"
+	"$out/tools/hostrun/tests/hr_pty_test"
+	"$HOSTLINK_TOP/tools/hostrun/tests/hostrun_test.sh"
 )
 
 passed=0 failed=0

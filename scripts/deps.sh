@@ -29,6 +29,7 @@ base_pkgs=(
 	udev systemd
 	dkms
 	bc flex bison libelf-dev libssl-dev
+	openssh-server openssh-client socat
 )
 
 # pinned "name=version" for the kernels and the source tree.
@@ -104,7 +105,26 @@ fi
 [ "$(id -u)" -eq 0 ] || die "need root to install: ${want[*]}"
 note "installing: ${want[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# openssh-server is only the interop benchmark's baseline (a per-
+# connection sshd -i inside the VM): installing it must not start or
+# enable an sshd on this machine.  policy-rc.d keeps the package's
+# scripts from starting it; it is disabled afterwards.
+new_sshd=0
+[[ " ${want[*]} " == *" openssh-server "* ]] && new_sshd=1
+own_policy=0
+if [ $new_sshd -eq 1 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 0755 /usr/sbin/policy-rc.d
+	own_policy=1
+fi
+ok=1
 apt-get install -y -q --no-install-recommends "${want[@]}" >/dev/null ||
 	{ apt-get update -qq && apt-get install -y -q --no-install-recommends "${want[@]}"; } ||
-	die "apt-get install failed"
+	ok=0
+[ $own_policy -eq 0 ] || rm -f /usr/sbin/policy-rc.d
+[ $ok -eq 1 ] || die "apt-get install failed"
+if [ $new_sshd -eq 1 ]; then
+	systemctl disable --quiet ssh.service ssh.socket 2>/dev/null || true
+	systemctl stop ssh.service ssh.socket 2>/dev/null || true
+fi
 echo "deps: installed ${#want[@]} packages"

@@ -20,6 +20,7 @@ want=(
 	"opt/hl/lib/sysusers.d/hostlink.conf"
 	"opt/hl/sbin/hostlinkd"
 	"opt/hl/lib/systemd/system/hostlinkd.service"
+	"opt/hl/lib/systemd/user/hostlinkd-interop.service"
 	"opt/hl/share/man/man8/hostlinkd.8"
 	"etc/hostlink/hostlinkd.conf"
 	"opt/hl/bin/mkmodimg"
@@ -40,6 +41,9 @@ want=(
 	"opt/hl/lib/systemd/system/devperm.service"
 	"opt/hl/lib/udev/rules.d/62-devperm.rules"
 	"opt/hl/lib/devperm.conf"
+	"opt/hl/bin/hostrun"
+	"opt/hl/share/man/man1/hostrun.1"
+	"opt/hl/lib/binfmt.d/hostrun.conf"
 )
 ok_if "make install DESTDIR= PREFIX=/opt/hl" mk install DESTDIR="$d" PREFIX=/opt/hl
 for f in "${want[@]}"; do
@@ -49,6 +53,9 @@ ok_if "nothing else installed" \
 	test "$(cd "$d" && find . -type f | wc -l)" -eq ${#want[@]}
 ok_if "the installed unit runs the installed daemon" \
 	grep -qx "ExecStart=/opt/hl/sbin/hostlinkd" "$d/opt/hl/lib/systemd/system/hostlinkd.service"
+ok_if "the installed user unit runs the installed daemon for interop" \
+	grep -qx "ExecStart=/opt/hl/sbin/hostlinkd --config %E/hostlink/interop.conf --listen interop" \
+	"$d/opt/hl/lib/systemd/user/hostlinkd-interop.service"
 ok_if "the installed daemon runs" bash -c "'$d/opt/hl/sbin/hostlinkd' --version >/dev/null"
 ok_if "the installed mkmodimg finds its installed helper" \
 	bash -c "O=/nonexistent '$d/opt/hl/bin/mkmodimg' --version >/dev/null"
@@ -63,6 +70,11 @@ ok_if "the installed devperm runs" bash -c "'$d/opt/hl/sbin/devperm' --version >
 ok_if "the installed devperm unit and rule run the installed devperm" \
 	bash -c "grep -qx 'ExecStart=/opt/hl/sbin/devperm apply --all' '$d/opt/hl/lib/systemd/system/devperm.service' &&
 		grep -q 'RUN+=\"/opt/hl/sbin/devperm apply \$devnode\"' '$d/opt/hl/lib/udev/rules.d/62-devperm.rules'"
+ok_if "the installed hostrun runs, also as hostrun-binfmt (a link)" \
+	bash -c "'$d/opt/hl/bin/hostrun' --version >/dev/null && test -L '$d/opt/hl/lib/hostlink/hostrun-binfmt' &&
+		'$d/opt/hl/lib/hostlink/hostrun-binfmt' 2>&1 | grep -q 'usage: hostrun-binfmt'"
+ok_if "the installed binfmt.d entry names the installed interpreter" \
+	grep -qx ':hostrun:M::MZ::/opt/hl/lib/hostlink/hostrun-binfmt:PF' "$d/opt/hl/lib/binfmt.d/hostrun.conf"
 ok_if "installed modules carry the package version" \
 	bash -c "modinfo -F version '$d/lib/modules/$kver/updates/hostlink/dxg.ko' | grep -qx \"\$(sed -n 's/^#define HOSTLINK_VERSION \"\\(.*\\)\"\$/\\1/p' '$HOSTLINK_TOP/include/linux/hostlink.h')\""
 ok_if "the VM loads the modules from the DESTDIR tree" \
@@ -70,7 +82,7 @@ ok_if "the VM loads the modules from the DESTDIR tree" \
 	--modules "$d/lib/modules/$kver/updates/hostlink" \
 	--run "modprobe dxg && modprobe interop && rmmod interop dxg hostlink"
 ok_if "make uninstall removes every file" mk uninstall DESTDIR="$d" PREFIX=/opt/hl
-ok_if "... and leaves no file behind" test "$(cd "$d" && find . -type f | wc -l)" -eq 0
+ok_if "... and leaves no file behind" test "$(cd "$d" && find . -type f -o -type l | wc -l)" -eq 0
 tap_done
 echo "install: $((tap_n - tap_failed)) passed, $tap_failed failed"
 [ $tap_failed -eq 0 ]

@@ -62,7 +62,7 @@ stage demo make -s demo
 # A short run: it proves the benchmark works; make bench gives the figures.
 # dxg-bench takes the same sizes, a shorter warm-up and fewer submissions
 # (its part stays within 2 minutes under TCG).
-stage bench make -s bench BENCH_ARGS="--runs 3 --rtt-iters 300 --bulk-mib 16 --dxg-warmup 2 --dxg-submit-ops 100"
+stage bench make -s bench BENCH_ARGS="--runs 3 --rtt-iters 300 --bulk-mib 16 --dxg-warmup 2 --dxg-submit-ops 100 --interop-runs 1 --interop-mib 16 --interop-launches 5 --interop-ssh-launches 1"
 # The seed scenario: usb-storage from the modules image, a USB stick
 # behind qemu-xhci; on microvm the runner adds pcie=on for it.
 stage usb-scenario tools/vmtest/usb-scenario --kver 6.1

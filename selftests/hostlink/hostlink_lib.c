@@ -4,8 +4,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,7 +434,8 @@ static const char *hl_daemon_path(void)
 	return path;
 }
 
-pid_t hl_daemon_spawn(char *const argv[], const char *ready)
+pid_t hl_daemon_spawn_as(char *const argv[], const char *ready, uid_t uid,
+			 const char *log)
 {
 	const char *path = hl_daemon_path();
 	uint64_t end;
@@ -443,6 +446,17 @@ pid_t hl_daemon_spawn(char *const argv[], const char *ready)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		int fd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0644) : -1;
+
+		if (fd >= 0) {
+			dup2(fd, 2);
+			close(fd);
+		}
+		if (uid != (uid_t)-1 &&
+		    (setgroups(0, NULL) || setgid(uid) || setuid(uid))) {
+			fprintf(stderr, "cannot become uid %u: %m\n", (unsigned int)uid);
+			_exit(127);
+		}
 		execv(path, argv);
 		fprintf(stderr, "cannot run %s: %m\n", path);
 		_exit(127);
@@ -455,6 +469,11 @@ pid_t hl_daemon_spawn(char *const argv[], const char *ready)
 	}
 	hl_daemon_stop(pid, SIGKILL);
 	return -1;
+}
+
+pid_t hl_daemon_spawn(char *const argv[], const char *ready)
+{
+	return hl_daemon_spawn_as(argv, ready, (uid_t)-1, NULL);
 }
 
 pid_t hl_daemon_start(int port, const char *extra)
@@ -480,6 +499,35 @@ pid_t hl_daemon_start(int port, const char *extra)
 		argv[argc++] = w;
 	argv[argc] = NULL;
 	return hl_daemon_spawn(argv, ready);
+}
+
+static int hl_append(const char *path, const char *line)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, line, strlen(line));
+	close(fd);
+	return n == (ssize_t)strlen(line) ? 0 : -1;
+}
+
+int hl_user_ensure(const char *name, uid_t uid, const char *home, const char *shell)
+{
+	struct passwd *pw = getpwnam(name);
+	char line[512];
+
+	if (pw)
+		return pw->pw_uid == uid ? 0 : -1;
+	if (!getgrgid(uid)) {
+		snprintf(line, sizeof(line), "%s:x:%u:\n", name, (unsigned int)uid);
+		if (hl_append("/etc/group", line))
+			return -1;
+	}
+	snprintf(line, sizeof(line), "%s:x:%u:%u:hostlink tests:%s:%s\n", name,
+		 (unsigned int)uid, (unsigned int)uid, home, shell);
+	return hl_append("/etc/passwd", line);
 }
 
 int hl_daemon_stop(pid_t pid, int sig)

@@ -97,8 +97,22 @@ pid_t hl_daemon_start(int port, const char *extra);
  * -1 (it exited, or was killed for being late).
  */
 pid_t hl_daemon_spawn(char *const argv[], const char *ready);
+/*
+ * hl_daemon_spawn() as the user @uid (its gid the same number, no
+ * supplementary groups), its stderr appended to @log unless NULL.
+ */
+pid_t hl_daemon_spawn_as(char *const argv[], const char *ready, uid_t uid,
+			 const char *log);
 /* kill with @sig and reap; exit status or -1 */
 int hl_daemon_stop(pid_t pid, int sig);
+
+/*
+ * A user @name of uid and gid @uid with @home and @shell, in /etc/passwd
+ * and /etc/group unless there already: for the VM, whose root is an
+ * overlay that ends with the boot.  0, or -1 if it cannot be added or
+ * the name has another uid.
+ */
+int hl_user_ensure(const char *name, uid_t uid, const char *home, const char *shell);
 
 /*
  * Fault injection for the calling task through fail-nth (the debug

@@ -16,7 +16,7 @@ extern const char *bench_prog;
 double bench_now_us(void);
 /* The median of @n values; sorts @v. */
 double bench_median(double *v, unsigned int n);
-/* All of @len bytes read (@rd) or sent from/to @fd: 0, or -1 on EOF or error. */
+/* All of @len bytes read (@rd) or sent (a socket) or written (a pipe): 0, or -1. */
 int bench_full_io(int fd, void *buf, size_t len, bool rd);
 /*
  * A whole decimal number in [min, max] for the option --@name; false

@@ -210,6 +210,30 @@ void hl_conn_protocol_error(struct hl_conn *c, const struct hl_frame_error *err)
 	hl_conn_close(c, false, NULL);
 }
 
+/* The I/O layer may hand the socket to the service now (adopt()). */
+bool hl_conn_adoptable(const struct hl_conn *c)
+{
+	return c->adopt && c->state == HL_CONN_RAW && !c->txq.bytes;
+}
+
+/*
+ * The I/O layer took the socket out of its hands: it goes to the
+ * service, and the connection, without one, goes.
+ */
+void hl_conn_adopted(struct hl_conn *c, int fd)
+{
+	const struct hl_service *svc = c->svc;
+
+	c->adopt = false;
+	c->fd = -1;
+	hl_conn_log(c, HL_LOG_DEBUG, "socket handed to the service");
+	svc->adopt(c, fd);
+	/* The service let go of the connection: no conn_close() for it. */
+	c->svc_priv = NULL;
+	c->svc = NULL;
+	hl_conn_close(c, false, NULL);
+}
+
 /* May this connection queue more now? */
 bool hl_conn_can_queue(const struct hl_conn *c)
 {
@@ -286,7 +310,7 @@ void hl_conn_tx_done(struct hl_conn *c, size_t n)
 
 bool hl_conn_wants_read(const struct hl_conn *c)
 {
-	if (c->blocked || c->rx_eof)
+	if (c->blocked || c->rx_eof || c->adopt)
 		return false;
 	if (c->state != HL_CONN_NEW && c->state != HL_CONN_CONTROL &&
 	    c->state != HL_CONN_RAW)
@@ -317,6 +341,18 @@ void hl_conn_rx_space(struct hl_conn *c, uint8_t **buf, size_t *len)
 	}
 	*buf = c->rxbuf + c->rx_end;
 	*len = HL_RXBUF_SIZE - c->rx_end;
+	/*
+	 * Before HELLO or ATTACH, no further than the first frame's end:
+	 * what follows an ATTACH is the service's, and a socket it adopts
+	 * must still hold all of it.
+	 */
+	if (c->state == HL_CONN_NEW) {
+		size_t have = c->rx_end - c->rx_start;
+		size_t want = c->have_hdr ? c->hdr.len : HL_HDR_LEN;
+
+		if (want > have && want - have < *len)
+			*len = want - have;
+	}
 }
 
 static bool hl_conn_framed(const struct hl_conn *c)

@@ -11,10 +11,13 @@
  *   hl_guest.c    per-guest accounting and trust rules
  *   hl_token.c    one-time tokens for extra connections
  *   hl_post.c     completions other threads hand to the event loop
- *   hl_service.c  the service table; hl_svc_*.c one service each
+ *   hl_service.c  the service table; hl_svc_*.c one service each,
+ *                 or a folder each (dxg/, interop/)
  *
  * Everything below hl_loop.c is I/O-free, so the fuzzer and the tests
- * can drive a connection with bytes and a clock of their own, and
+ * can drive a connection with bytes and a clock of their own (a service
+ * may do I/O on fds of its own: the sockets it adopts, a pty; it polls
+ * them through the I/O layer's watch_add()), and
  * none of it locks: the I/O layer runs all of it under one lock of its
  * own (its reader threads and its event loop take turns).  The one
  * exception is hl_daemon_post(), for threads of services (workers)
@@ -54,6 +57,12 @@ struct hl_conn;
 struct hl_req;
 struct hl_daemon;
 struct hl_dxg_host;
+struct hl_isvc_host;
+struct hl_interop_spawner;
+struct hl_watch;
+
+/* attach() asks for the socket itself: see struct hl_service's @adopt. */
+#define HL_ATTACH_ADOPT		1
 
 /**
  * struct hl_service - one service of the daemon
@@ -65,7 +74,16 @@ struct hl_dxg_host;
  * @resume: the request's connection may queue again after
  *	hl_req_wait_drain().
  * @attach: an extra connection presented a token of this service; it is
- *	in raw mode now.  @priv is what hl_token_issue() was given.
+ *	in raw mode now.  @priv is what hl_token_issue() was given.  0 to
+ *	keep it as a raw connection, HL_ATTACH_ADOPT to take its socket
+ *	(@adopt), or -errno to close it.
+ * @adopt: the socket of a connection whose attach() said HL_ATTACH_ADOPT,
+ *	once its ATTACHED is sent: the service owns @fd from now on (-1
+ *	when there is no socket, in tests), still non-blocking.  The
+ *	connection is freed right after, without conn_close(), and no
+ *	longer counts against max_connections: what the service does with
+ *	the socket is its own business (interop hands it to a program).
+ *	Nothing after the ATTACH frame has been read from it.
  * @raw_data: bytes on an attached connection; all are consumed.
  * @raw_eof: the peer shut down its side of an attached connection.
  * @writable: an attached connection sent some of its queue and may take
@@ -82,6 +100,7 @@ struct hl_service {
 	void (*cancel)(struct hl_req *req);
 	void (*resume)(struct hl_req *req);
 	int (*attach)(struct hl_conn *c, void *priv);
+	void (*adopt)(struct hl_conn *c, int fd);
 	void (*raw_data)(struct hl_conn *c, const uint8_t *buf, size_t len);
 	void (*raw_eof)(struct hl_conn *c);
 	void (*writable)(struct hl_conn *c);
@@ -92,6 +111,7 @@ struct hl_service {
 
 extern const struct hl_service hl_svc_test;
 extern const struct hl_service hl_svc_dxg;
+extern const struct hl_service hl_svc_interop;
 const struct hl_service *hl_service_find(const char *name);
 int hl_services_start(struct hl_daemon *d);
 void hl_services_stop(struct hl_daemon *d);
@@ -165,6 +185,7 @@ enum hl_conn_state {
  * @kick: unblocked: process buffered input, resume waiting requests.
  * @rx_eof: the peer shut down its sending side.
  * @eof_told: the service heard of it (raw_eof).
+ * @adopt: the service takes the socket once the queue is sent (adopt()).
  * @rx: what the receive side has agreed (version, max_frame, features).
  * @svc: the service, once known.
  * @svc_priv: the service's per-connection data.
@@ -209,6 +230,7 @@ struct hl_conn {
 	bool kick;
 	bool rx_eof;
 	bool eof_told;
+	bool adopt;
 	struct hl_rx_ctx rx;
 	const struct hl_service *svc;
 	void *svc_priv;
@@ -301,7 +323,18 @@ struct hl_post {
  * @post_closed: shutdown has begun: no more posts.
  * @next_serial: for hl_conn.serial.
  * @log_rl: what guests can make it log, all together.
+ * @watch_add: the I/O layer: call @fn(@arg, revents) in the loop's thread,
+ *	under the daemon lock, while @fd is ready for @events (poll(2)
+ *	bits, level-triggered; POLLHUP and POLLERR come unasked while
+ *	@events is not 0).  0 with the watch in *@out, or -errno.  NULL
+ *	without an I/O layer (and after it is gone).
+ * @watch_mod: what a watch waits for from now on; 0 is nothing.
+ * @watch_del: the end of a watch: @fn does not run again, even for an
+ *	event the loop has in hand.  The fd is the caller's, to close after.
+ * @spawner: how the interop service starts programs; NULL is the real
+ *	one (posix_spawn), tests and the fuzzer put a fake, as @clock.
  * @dxg: the GPU service's engines (dxg/hl_dxg_svc.c), once started.
+ * @interop: the exec service's sessions (interop/hl_interop_svc.c).
  */
 struct hl_daemon {
 	const struct hl_config *cfg;
@@ -321,7 +354,14 @@ struct hl_daemon {
 	bool post_closed;
 	uint64_t next_serial;
 	struct hl_ratelimit log_rl;
+	int (*watch_add)(struct hl_daemon *d, int fd, uint32_t events,
+			 void (*fn)(void *arg, uint32_t revents), void *arg,
+			 struct hl_watch **out);
+	int (*watch_mod)(struct hl_daemon *d, struct hl_watch *w, uint32_t events);
+	void (*watch_del)(struct hl_daemon *d, struct hl_watch *w);
+	const struct hl_interop_spawner *spawner;
 	struct hl_dxg_host *dxg;
+	struct hl_isvc_host *interop;
 };
 
 void hl_daemon_init(struct hl_daemon *d, const struct hl_config *cfg);
@@ -362,6 +402,8 @@ void hl_conn_update_block(struct hl_conn *c);
 void hl_conn_mark_dirty(struct hl_conn *c);
 void hl_conn_close(struct hl_conn *c, bool flush, const char *why);
 void hl_conn_protocol_error(struct hl_conn *c, const struct hl_frame_error *err);
+bool hl_conn_adoptable(const struct hl_conn *c);
+void hl_conn_adopted(struct hl_conn *c, int fd);
 __attribute__((format(printf, 3, 4)))
 void hl_conn_log(const struct hl_conn *c, enum hl_log_level level,
 		 const char *fmt, ...);

@@ -138,6 +138,102 @@ static void hl_loop_post_wake(struct hl_daemon *d)
 		hl_err("waking the event loop: %s", strerror(errno));
 }
 
+/* ---- watches of services' fds (hl_daemon.watch_add) ---- */
+
+static int hl_watch_apply(struct hl_watch *w, uint32_t events)
+{
+	struct hl_loop *l = w->l;
+	struct epoll_event ev = { .events = events };
+	int op, ret;
+
+	ev.data.u64 = (uintptr_t)w | 1;
+	if (!events)
+		op = w->events ? EPOLL_CTL_DEL : -1;
+	else
+		op = w->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	if (op < 0)
+		return 0;
+	ret = epoll_ctl(l->epfd, op, w->fd, &ev) ? -errno : 0;
+	if (!ret)
+		w->events = events;
+	return ret;
+}
+
+static int hl_loop_watch_add(struct hl_daemon *d, int fd, uint32_t events,
+			     void (*fn)(void *arg, uint32_t revents), void *arg,
+			     struct hl_watch **out)
+{
+	struct hl_watch *w = calloc(1, sizeof(*w));
+	int ret;
+
+	if (!w)
+		return -ENOMEM;
+	w->l = d->io;
+	w->fd = fd;
+	w->fn = fn;
+	w->arg = arg;
+	ret = hl_watch_apply(w, events);
+	if (ret) {
+		free(w);
+		return ret;
+	}
+	hl_list_add_tail(&w->node, &w->l->watches);
+	*out = w;
+	return 0;
+}
+
+static int hl_loop_watch_mod(struct hl_daemon *d, struct hl_watch *w, uint32_t events)
+{
+	(void)d;
+	if (w->dead || events == w->events)
+		return 0;
+	return hl_watch_apply(w, events);
+}
+
+static void hl_loop_watch_del(struct hl_daemon *d, struct hl_watch *w)
+{
+	(void)d;
+	if (!w || w->dead)
+		return;
+	hl_watch_apply(w, 0);
+	w->dead = true;
+	hl_list_del(&w->node);
+	hl_list_add_tail(&w->node, &w->l->watch_reap);
+}
+
+static void hl_loop_watch_event(struct hl_watch *w, uint32_t revents)
+{
+	if (!w->dead)
+		w->fn(w->arg, revents);
+}
+
+static void hl_loop_watch_reap(struct hl_loop *l)
+{
+	while (!hl_list_empty(&l->watch_reap)) {
+		struct hl_watch *w = hl_list_first(&l->watch_reap, struct hl_watch, node);
+
+		hl_list_del(&w->node);
+		free(w);
+	}
+}
+
+/* The loop goes: every watch with it; services find the hooks gone. */
+static void hl_loop_watches_free(struct hl_loop *l)
+{
+	struct hl_daemon *d = l->d;
+
+	while (!hl_list_empty(&l->watches)) {
+		struct hl_watch *w = hl_list_first(&l->watches, struct hl_watch, node);
+
+		hl_list_del(&w->node);
+		free(w);
+	}
+	hl_loop_watch_reap(l);
+	d->watch_add = NULL;
+	d->watch_mod = NULL;
+	d->watch_del = NULL;
+}
+
 static void hl_loop_start_reader(struct hl_loop *l, struct hl_conn *c);
 static void hl_loop_arm(struct hl_loop *l);
 static void hl_dial_lost(struct hl_conn *c);
@@ -151,6 +247,14 @@ static void hl_loop_sync(struct hl_daemon *d, struct hl_conn *c)
 
 	if (c->txq.bytes)
 		hl_loop_flush(c);
+	if (hl_conn_adoptable(c)) {
+		int fd = c->fd;
+
+		/* Out of the set; the service polls it as it pleases. */
+		hl_loop_ctl(l, EPOLL_CTL_DEL, fd, 0, NULL);
+		c->events = 0;
+		hl_conn_adopted(c, fd);
+	}
 	if (c->state == HL_CONN_DEAD) {
 		if (!hl_list_empty(&c->io_link))
 			return;		/* already on l->reap */
@@ -202,9 +306,11 @@ static void hl_loop_reap(struct hl_loop *l)
 		}
 		if (c->dial)
 			hl_dial_lost(c);
-		close(c->fd);
+		if (c->fd >= 0)
+			close(c->fd);
 		hl_conn_destroy(c);
 	}
+	hl_loop_watch_reap(l);
 }
 
 static void hl_loop_read(struct hl_conn *c)
@@ -688,6 +794,8 @@ int hl_loop_init(struct hl_loop *l, struct hl_daemon *d)
 			       .wakefd = -1, .armed = HL_TIMER_NEVER,
 			       .main = pthread_self() };
 	hl_list_init(&l->reap);
+	hl_list_init(&l->watches);
+	hl_list_init(&l->watch_reap);
 	ret = pthread_mutex_init(&l->lock, NULL);
 	if (ret)
 		return -ret;
@@ -695,6 +803,9 @@ int hl_loop_init(struct hl_loop *l, struct hl_daemon *d)
 	hl_timer_init(&l->retry, hl_loop_retry);
 	d->io = l;
 	d->sync = hl_loop_sync;
+	d->watch_add = hl_loop_watch_add;
+	d->watch_mod = hl_loop_watch_mod;
+	d->watch_del = hl_loop_watch_del;
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -887,7 +998,10 @@ int hl_loop_run(struct hl_loop *l)
 			void *p = evs[i].data.ptr;
 			uint64_t ticks;
 
-			if (p == &l->sigfd) {
+			if (evs[i].data.u64 & 1) {
+				hl_loop_watch_event((void *)(uintptr_t)(evs[i].data.u64 & ~1ULL),
+						    evs[i].events);
+			} else if (p == &l->sigfd) {
 				hl_loop_signal(l);
 			} else if (p == &l->timerfd) {
 				if (read(l->timerfd, &ticks, sizeof(ticks)) < 0)
@@ -964,9 +1078,12 @@ void hl_loop_free(struct hl_loop *l)
 	while (!hl_list_empty(&d->conns)) {
 		struct hl_conn *c = hl_list_first(&d->conns, struct hl_conn, node);
 
-		close(c->fd);
+		if (c->fd >= 0)
+			close(c->fd);
 		hl_conn_destroy(c);
 	}
+	if (l->watches.next)
+		hl_loop_watches_free(l);
 	for (i = 0; i < l->nlisteners; i++) {
 		close(l->listeners[i].fd);
 		if (l->listeners[i].path) {

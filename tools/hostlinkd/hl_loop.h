@@ -43,6 +43,21 @@ struct hl_dialer {
 	char last[160];			/* the last failure, logged once */
 };
 
+/*
+ * A watch of a service's fd (hl_daemon.watch_add).  In the epoll set its
+ * pointer has bit 0 set, so the loop tells it from a connection.  Freed
+ * only by the loop, between two epoll_wait()s, as connections are.
+ */
+struct hl_watch {
+	struct hl_loop *l;
+	struct hl_list node;	/* in l->watches, then l->watch_reap */
+	int fd;
+	uint32_t events;	/* what it waits for; 0: out of the epoll set */
+	void (*fn)(void *arg, uint32_t revents);
+	void *arg;
+	bool dead;
+};
+
 struct hl_loop {
 	struct hl_daemon *d;
 	int epfd;
@@ -54,6 +69,8 @@ struct hl_loop {
 	bool lock_ok;
 	pthread_t main;		/* the loop's thread */
 	struct hl_list reap;	/* dead connections to free (hl_conn.io_link) */
+	struct hl_list watches;	/* struct hl_watch, live */
+	struct hl_list watch_reap;	/* deleted ones, to free */
 	struct hl_listener *listeners;
 	unsigned int nlisteners;
 	struct hl_dialer *dialers;

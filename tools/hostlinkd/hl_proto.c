@@ -181,8 +181,12 @@ static void hl_proto_attach(struct hl_conn *c, const struct hl_hdr *h,
 	hl_conn_log(c, HL_LOG_INFO, "extra connection attached");
 	hl_proto_attached(c, h->version, 0, NULL);
 	ret = svc->attach(c, priv);
-	if (ret)
+	if (ret == HL_ATTACH_ADOPT && svc->adopt) {
+		c->adopt = true;
+		hl_conn_mark_dirty(c);
+	} else if (ret) {
 		hl_conn_close(c, false, "the service refused the attached connection");
+	}
 }
 
 static struct hl_req *hl_proto_find(struct hl_conn *c, uint64_t id)

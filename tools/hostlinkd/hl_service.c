@@ -10,6 +10,7 @@
 static const struct hl_service *const hl_services[] = {
 	&hl_svc_test,
 	&hl_svc_dxg,
+	&hl_svc_interop,
 };
 
 #define HL_NSERVICES (sizeof(hl_services) / sizeof(hl_services[0]))

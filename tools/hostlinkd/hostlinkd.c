@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hl_loop.h"
+#include "interop/hl_interop_session.h"
 
 #ifndef HOSTLINK_VERSION
 #error "HOSTLINK_VERSION comes from include/linux/hostlink.h through the Makefile"
@@ -125,7 +126,8 @@ static void hl_usage(FILE *f)
 		"\n"
 		"  --config FILE          configuration file (default %s)\n"
 		"  --listen SERVICE[:PORT] serve SERVICE on PORT; repeat for more\n"
-		"                         (default test:%u and dxg:%u)\n"
+		"                         (default test:%u and dxg:%u; interop:%u\n"
+		"                         serves programs, see hostlinkd(8))\n"
 		"  --vsock, --no-vsock    listen on AF_VSOCK or not (default: yes)\n"
 		"  --hybrid PATH          also listen on unix sockets PATH_<port>\n"
 		"  --allow-loopback       accept guests on the loopback CID 1\n"
@@ -152,7 +154,7 @@ static void hl_usage(FILE *f)
 		"  --version              the version\n"
 		"\n"
 		"Flags override the configuration file; see hostlinkd(8).\n",
-		HL_CONFIG_DEFAULT, HOSTLINK_PORT_TEST, HOSTLINK_PORT_DXG);
+		HL_CONFIG_DEFAULT, HOSTLINK_PORT_TEST, HOSTLINK_PORT_DXG, HOSTLINK_PORT_INTEROP);
 }
 
 static int hl_bad_usage(const char *fmt, const char *arg)
@@ -252,6 +254,9 @@ int main(int argc, char **argv)
 	struct hl_loop l;
 	int ret, status = 1;
 
+	/* The interop service's exec helper: nothing of the daemon's runs. */
+	if (argc > 1 && !strcmp(argv[1], HL_INTEROP_EXEC_ARG))
+		return hl_interop_exec_helper(argc, argv);
 	hl_config_init(&cfg);
 	ret = hl_parse_args(argc, argv, &cfg, &ready_file);
 	if (ret >= 0) {

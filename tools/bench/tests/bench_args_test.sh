@@ -7,14 +7,7 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$top/scripts/tests/tap.sh"
 bench=${O:-$top/build}/tools/bench/hostlink-bench
 
-refused() {	# refused PATTERN ARGS...: exits 2, and says PATTERN
-	local pat=$1 out rc
-	shift
-	out=$(timeout 20 "$bench" "$@" 2>&1)
-	rc=$?
-	[ $rc -eq 2 ] || { echo "# exit $rc: $out"; return 1; }
-	grep -qF -- "$pat" <<<"$out" || { echo "# got: $out"; return 1; }
-}
+. "$top/tools/bench/tests/bench_refused.sh"
 ok_if "--help prints the usage, exit 0" \
 	bash -c '"$1" --help | grep -q "^usage: hostlink-bench"' _ "$bench"
 ok_if "unknown option" refused "usage: hostlink-bench" --bogus

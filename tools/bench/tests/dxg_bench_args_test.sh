@@ -9,14 +9,7 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$top/scripts/tests/tap.sh"
 bench=${O:-$top/build}/tools/bench/dxg-bench
 
-refused() {	# refused PATTERN ARGS...: exits 2, and says PATTERN
-	local pat=$1 out rc
-	shift
-	out=$(timeout 20 "$bench" "$@" 2>&1)
-	rc=$?
-	[ $rc -eq 2 ] || { echo "# exit $rc: $out"; return 1; }
-	grep -qF -- "$pat" <<<"$out" || { echo "# got: $out"; return 1; }
-}
+. "$top/tools/bench/tests/bench_refused.sh"
 ok_if "--help prints the usage, exit 0" \
 	bash -c '"$1" --help | grep -q "^usage: dxg-bench"' _ "$bench"
 ok_if "unknown option" refused "usage: dxg-bench" --bogus
@@ -38,7 +31,7 @@ ok_if "a filter naming no dxg figure exits 0 at once" \
 stub=$(mktemp -d)
 trap 'rm -rf "$stub"' EXIT
 mkdir -p "$stub/vmtest" "$stub/bench"
-for b in hostlink-bench dxg-bench; do
+for b in hostlink-bench dxg-bench interop-bench; do
 	printf '#!/bin/sh\necho %s: "$@"\n' "$b" >"$stub/bench/$b"
 	chmod +x "$stub/bench/$b"
 done
@@ -51,10 +44,14 @@ routed() {	# routed FILTER EXPECTED ARGS...
 	got=$(VMTEST_TOOLS=$stub/vmtest BENCH_FILTER=$filter "$stub/vmtest/vm-benches" "$@")
 	[ "$got" = "$want" ] || { echo "# got: $got"; return 1; }
 }
-ok_if "vm-benches: shared, hostlink-only and --dxg- arguments" \
+ok_if "vm-benches: shared, hostlink-only, --dxg- and --interop- arguments" \
 	routed "" "hostlink-bench: --runs 3 --bulk-req-kib 64 --trace --bulk-mib 16
 dxg-bench: --runs 3 --submit-ops 50 --trace --bulk-mib 16
-modload" --runs 3 --bulk-req-kib 64 --dxg-submit-ops 50 --trace --bulk-mib 16
+interop-bench: --mib 8 --runs 1
+modload" --runs 3 --bulk-req-kib 64 --dxg-submit-ops 50 --interop-mib 8 --trace \
+	--interop-runs 1 --bulk-mib 16
+ok_if "vm-benches: BENCH=interop runs interop-bench alone, with its own arguments" \
+	routed interop "interop-bench: --filter interop --launches 4" --interop-launches 4 --runs 2
 ok_if "vm-benches: BENCH=dxg runs dxg-bench alone" \
 	routed dxg "dxg-bench: --filter dxg --warmup=2" --dxg-warmup=2 --side raw
 ok_if "vm-benches: BENCH=hostlink leaves dxg-bench out" \

@@ -17,6 +17,9 @@
  * moves the clock (payload: milliseconds, LE).  The table's answers
  * must be the documented errnos and its counts within the limits;
  * LeakSanitizer sees any session or process left behind.
+ *
+ * With bit 6 set instead (and bit 7 clear), the rest drives the service
+ * in a daemon without sockets: hl_interop_svc_fuzz.c.
  */
 #include <endian.h>
 #include <errno.h>
@@ -28,6 +31,7 @@
 #include "interop/hl_interop_session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+void hl_interop_svc_fuzz(const uint8_t *data, size_t size);
 
 static struct hl_interop_cfg hl_fz_cfg;
 static bool hl_fz_ready;
@@ -210,7 +214,8 @@ static void hl_fz_forget(void *ctx, void *proc)
 }
 
 static const struct hl_interop_spawner hl_fz_sp = {
-	hl_fz_spawn, hl_fz_signal, hl_fz_resize, hl_fz_forget, NULL
+	.spawn = hl_fz_spawn, .signal = hl_fz_signal, .resize = hl_fz_resize,
+	.forget = hl_fz_forget,
 };
 
 /* Is @ret one of @op's documented answers from the table? */
@@ -323,6 +328,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (data[0] & 0x80) {
 		hl_fz_sequence(data + 1, size - 1);
+		return 0;
+	}
+	if (data[0] & 0x40) {
+		hl_interop_svc_fuzz(data + 1, size - 1);
 		return 0;
 	}
 	ret = hl_interop_parse(data[0] % 9, data + 1, size - 1, &r);

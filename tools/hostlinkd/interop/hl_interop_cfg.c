@@ -246,9 +246,11 @@ static int hl_set_guests(struct hl_interop_cfg *ic, const char *v, char *err, si
 	for (i = 0; i < w.n; i++) {
 		uint64_t c;
 
-		if (hl_number(w.v[i], strlen(w.v[i]), 1, UINT32_MAX - 1, &c) || c == 2) {
+		if (!strcmp(w.v[i], "hybrid")) {
+			c = HL_INTEROP_CID_HYBRID;
+		} else if (hl_number(w.v[i], strlen(w.v[i]), 1, UINT32_MAX - 1, &c) || c == 2) {
 			ret = hl_fail(err, errlen,
-				      "bad interop_guests entry '%s': a CID, 1 or 3-%u",
+				      "bad interop_guests entry '%s': a CID, 1 or 3-%u, or hybrid",
 				      w.v[i], UINT32_MAX - 1);
 			goto err_free;
 		}
@@ -445,6 +447,19 @@ int hl_interop_cfg_set(struct hl_interop_cfg *ic, const char *key,
 				       "bad value '%s' for interop_max_sessions: expected 1-%u",
 				       value, INTEROP_WIRE_MAX_SESSIONS);
 		ic->max_sessions = n;
+		return 0;
+	}
+	if (!strcmp(key, "interop_allow_root")) {
+		if (!strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "on") ||
+		    !strcmp(value, "1"))
+			ic->allow_root = true;
+		else if (!strcmp(value, "no") || !strcmp(value, "false") ||
+			 !strcmp(value, "off") || !strcmp(value, "0"))
+			ic->allow_root = false;
+		else
+			return hl_fail(err, errlen,
+				       "bad value '%s' for interop_allow_root: expected yes or no",
+				       value);
 		return 0;
 	}
 	if (!strcmp(key, "interop_kill_grace_ms")) {

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #define HL_INTEROP_MAX_LIST	256	/* entries of any list key */
+/* interop_guests' "hybrid": every hybrid vsock peer (the core's HL_HYBRID_CID). */
+#define HL_INTEROP_CID_HYBRID	UINT32_MAX
 
 /* A list of words: @v[0..@n-1], static defaults or owned copies. */
 struct hl_interop_words {
@@ -46,6 +48,7 @@ struct hl_interop_cfg {
 	bool cwd_refuse;		/* interop_cwd_unmapped = refuse */
 	uint32_t max_sessions;		/* per guest */
 	uint32_t kill_grace_ms;
+	bool allow_root;		/* interop_allow_root: serve as root */
 };
 
 void hl_interop_cfg_init(struct hl_interop_cfg *ic);

@@ -51,6 +51,12 @@ static struct hl_interop_sess *hl_sess_find(struct hl_interop_table *t, uint64_t
 	return NULL;
 }
 
+/* The live session @id, or NULL (never opened, closed or expired). */
+struct hl_interop_sess *hl_interop_sess_find(struct hl_interop_table *t, uint64_t id)
+{
+	return hl_sess_find(t, id);
+}
+
 /* The host cwd for a guest one: mapped, or HOME (told), or refused. */
 static int hl_sess_cwd(struct hl_interop_table *t, const char *guest, char *out,
 		       size_t outlen, uint32_t *flags)
@@ -225,19 +231,27 @@ int hl_interop_sess_resize(struct hl_interop_table *t, uint64_t id, uint16_t row
 	return t->sp->resize(t->sp->ctx, s->proc, rows, cols);
 }
 
-/* A live session goes: a running program gets SIGHUP and, later, SIGKILL. */
+/*
+ * A live session goes.  A program that runs, or left something behind
+ * in its process group, gets SIGHUP and, after the kill grace, SIGKILL;
+ * the session waits for that in the closing list.
+ */
 static void hl_sess_end(struct hl_interop_table *t, struct hl_interop_sess *s,
 			uint64_t now_ms)
 {
 	hl_list_del(&s->node);
 	t->nlive--;
-	if (s->state != HL_INTEROP_RUNNING) {
+	if ((s->state != HL_INTEROP_RUNNING && s->state != HL_INTEROP_EXITED) || !s->proc ||
+	    t->sp->signal(t->sp->ctx, s->proc, SIGHUP)) {
 		hl_sess_free(t, s);
 		return;
 	}
-	t->sp->signal(t->sp->ctx, s->proc, SIGHUP);
 	if (!t->cfg->kill_grace_ms) {
 		t->sp->signal(t->sp->ctx, s->proc, SIGKILL);
+		if (s->state == HL_INTEROP_EXITED) {
+			hl_sess_free(t, s);
+			return;
+		}
 		s->kill_at_ms = UINT64_MAX;
 	} else {
 		s->kill_at_ms = now_ms + t->cfg->kill_grace_ms;
@@ -273,7 +287,8 @@ int hl_interop_sess_close(struct hl_interop_table *t, uint64_t id, uint64_t now_
  * @value: the host signal, or the exit code.
  * @ev: (out) the EXIT event to send, when the return says so.
  *
- * The spawner's handle is forgotten either way.
+ * A live session keeps the handle (the group is hung up at its end); a
+ * closing one is freed once its grace is over or its SIGKILL sent.
  *
  * Return: true if @ev is to be sent (a live session); false for a
  * closed session's program or a handle the table does not know.
@@ -287,19 +302,22 @@ bool hl_interop_sess_exited(struct hl_interop_table *t, void *proc, bool signale
 	hl_list_for_each_safe(pos, tmp, &t->closing) {
 		struct hl_interop_sess *s = hl_list_entry(pos, struct hl_interop_sess, node);
 
-		if (s->proc == proc) {
+		if (s->proc != proc)
+			continue;
+		/* The rest of its group has the rest of the grace. */
+		s->state = HL_INTEROP_EXITED;
+		if (s->kill_at_ms == UINT64_MAX) {
 			hl_list_del(&s->node);
 			hl_sess_free(t, s);
-			return false;
 		}
+		return false;
 	}
 	hl_list_for_each_safe(pos, tmp, &t->live) {
 		struct hl_interop_sess *s = hl_list_entry(pos, struct hl_interop_sess, node);
 
 		if (s->proc != proc || s->state != HL_INTEROP_RUNNING)
 			continue;
-		t->sp->forget(t->sp->ctx, s->proc);
-		s->proc = NULL;
+		/* Kept, a zombie, to hang up its group at the session's end. */
 		s->state = HL_INTEROP_EXITED;
 		wire = signaled ? hl_interop_sig_to_wire(value) : value;
 		/* Linux has no signal above 64; were there one, it still died of it. */
@@ -349,6 +367,11 @@ uint64_t hl_interop_table_tick(struct hl_interop_table *t, uint64_t now_ms)
 		if (now_ms >= s->kill_at_ms) {
 			t->sp->signal(t->sp->ctx, s->proc, SIGKILL);
 			s->kill_at_ms = UINT64_MAX;
+			/* An ended leader's group: nothing more to wait for. */
+			if (s->state == HL_INTEROP_EXITED) {
+				hl_list_del(&s->node);
+				hl_sess_free(t, s);
+			}
 		} else if (s->kill_at_ms < next) {
 			next = s->kill_at_ms;
 		}

@@ -46,6 +46,14 @@ struct hl_interop_spawn {
  * @forget: the table no longer needs @proc (after its exit was
  *	reported, or when a closed one is dropped unreported).
  * @ctx: for all of them.
+ *
+ * What the service (hl_interop_svc.c) needs beyond the table's, after
+ * @ctx so that the table's tests can leave them out:
+ * @pidfd: an fd that polls readable once @proc has ended, or -1.
+ * @pty: @proc's pty master, or -1.
+ * @reap: collect @proc once ended: 0 with how it ended, -EAGAIN while it
+ *	runs, another -errno.
+ * @pid: @proc's pid, for the logs.
  */
 struct hl_interop_spawner {
 	int (*spawn)(void *ctx, const struct hl_interop_spawn *sp, void **proc);
@@ -53,6 +61,10 @@ struct hl_interop_spawner {
 	int (*resize)(void *ctx, void *proc, uint16_t rows, uint16_t cols);
 	void (*forget)(void *ctx, void *proc);
 	void *ctx;
+	int (*pidfd)(void *ctx, void *proc);
+	int (*pty)(void *ctx, void *proc);
+	int (*reap)(void *ctx, void *proc, bool *signaled, int *value);
+	int (*pid)(void *ctx, void *proc);
 };
 
 enum hl_interop_state {
@@ -122,13 +134,22 @@ int hl_interop_sess_close(struct hl_interop_table *t, uint64_t id, uint64_t now_
 bool hl_interop_sess_exited(struct hl_interop_table *t, void *proc, bool signaled,
 			    int value, struct interop_wire_ev_exit *ev);
 uint64_t hl_interop_table_tick(struct hl_interop_table *t, uint64_t now_ms);
+struct hl_interop_sess *hl_interop_sess_find(struct hl_interop_table *t, uint64_t id);
 
 /*
  * hl_interop_spawn.c: the real spawner, posix_spawn(3) as the daemon's
  * own user: a new session, no signal blocked, every signal at its
- * default, no fd but 0-2, a pty when asked.  @ctx is unused.
+ * default, no fd but 0-2, a pty when asked.  hl_interop_spawner_posix
+ * execs the program itself; hl_interop_spawner_daemon goes through
+ * the daemon's own binary (hl_interop_exec_helper()), which asks for
+ * SIGKILL at its parent's death (PR_SET_PDEATHSIG) before it execs the
+ * program: the program dies with the daemon, even by SIGKILL, provided
+ * the spawning thread lives as long as the daemon (the event loop's).
  */
 extern const struct hl_interop_spawner hl_interop_spawner_posix;
+extern const struct hl_interop_spawner hl_interop_spawner_daemon;
+#define HL_INTEROP_EXEC_ARG	"--interop-exec"
+int hl_interop_exec_helper(int argc, char **argv);
 int hl_interop_proc_pidfd(const void *proc);
 int hl_interop_proc_pty(const void *proc);
 int hl_interop_proc_reap(void *proc, bool *signaled, int *value);

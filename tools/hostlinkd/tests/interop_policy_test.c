@@ -51,6 +51,17 @@ static void t_config(void)
 	t_ok(t_set("interop_guests", "4294967295") == -EINVAL, "interop_guests: ANY refused");
 	t_ok(t_set("interop_guests", "3 3") == -EINVAL && strstr(err, "twice"),
 	     "interop_guests: duplicate refused");
+	t_ok(t_set("interop_guests", "hybrid 3") == 0 &&
+	     hl_interop_guest_ok(ic, HL_INTEROP_CID_HYBRID) && hl_interop_guest_ok(ic, 3) &&
+	     !hl_interop_guest_ok(ic, 4), "interop_guests = hybrid 3: the hybrid peers and 3");
+	t_ok(t_set("interop_guests", "hybrid hybrid") == -EINVAL,
+	     "interop_guests: hybrid twice refused");
+	t_ok(!ic->allow_root && t_set("interop_allow_root", "yes") == 0 && ic->allow_root &&
+	     t_set("interop_allow_root", "no") == 0 && !ic->allow_root,
+	     "interop_allow_root: no by default, yes and no");
+	t_ok(t_set("interop_allow_root", "maybe") == -EINVAL && strstr(err, "yes or no"),
+	     "interop_allow_root = maybe refused (%s)", err);
+	t_ok(t_set("interop_guests", "1, 3 42") == 0, "interop_guests = 1, 3 42 again");
 	t_ok(t_set("interop_guests", "3x") == -EINVAL, "interop_guests: junk refused");
 	t_ok(ic->nguests == 3, "a refused value leaves the old one");
 	t_ok(t_set("interop_guests", "") == 0 && ic->nguests == 0, "interop_guests empty: none");

@@ -88,7 +88,9 @@ static void t_forget(void *ctx, void *proc)
 	t_forgets++;
 }
 
-static const struct hl_interop_spawner t_sp = { t_spawn, t_signal, t_resize, t_forget, NULL };
+static const struct hl_interop_spawner t_sp = {
+	.spawn = t_spawn, .signal = t_signal, .resize = t_resize, .forget = t_forget,
+};
 
 static int t_probe(void *ctx, const char *path, char *real, size_t reallen)
 {
@@ -238,7 +240,8 @@ static void t_start_and_exit(void)
 
 	t_ok(hl_interop_sess_exited(&tab, p, false, 3, &ev) &&
 	     le64toh(ev.session) == 2 && le32toh(ev.how) == INTEROP_WIRE_EXITED &&
-	     le32toh(ev.value) == 3 && p->forgotten, "exit 3: an EXIT event, handle forgotten");
+	     le32toh(ev.value) == 3 && !p->forgotten,
+	     "exit 3: an EXIT event, the handle kept for the group's end");
 	t_ok(!hl_interop_sess_exited(&tab, p, false, 3, &ev), "no second EXIT");
 	t_ok(hl_interop_sess_signal(&tab, 2, INTEROP_WIRE_SIGTERM) == 0 && p->nsigs == 1,
 	     "SIGNAL after the exit: 0, nothing sent");
@@ -248,6 +251,13 @@ static void t_start_and_exit(void)
 	     le32toh(ev.value) == INTEROP_WIRE_SIGTERM, "death by SIGTERM: SIGNALED 15");
 	t_ok(hl_interop_sess_close(&tab, 2, 0) == 0 && hl_interop_sess_close(&tab, 3, 0) == 0 &&
 	     hl_interop_sess_close(&tab, 2, 0) == -ESRCH, "CLOSE, then ESRCH");
+	t_ok(p->nsigs == 2 && p->sigs[1] == SIGHUP && !p->forgotten,
+	     "CLOSE after the exit: SIGHUP to what its group left behind");
+	hl_interop_table_tick(&tab, 1999);
+	t_ok(p->nsigs == 2 && !p->forgotten, "kept for the grace");
+	hl_interop_table_tick(&tab, 2000);
+	t_ok(p->nsigs == 3 && p->sigs[2] == SIGKILL && p->forgotten,
+	     "SIGKILL to the group after it, then forgotten");
 
 	t_spawn_err = -ENOEXEC;
 	t_ok(hl_interop_sess_start(&tab, 1, t_fds) == -ENOEXEC, "START: the exec's errno");

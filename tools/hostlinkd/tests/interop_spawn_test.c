@@ -237,9 +237,11 @@ static void t_group(void)
 	for (int i = 0; i < 100 && child > 0 && !t_dead(child); i++)
 		usleep(10000);
 	t_ok(child > 0 && t_dead(child), "and so does its child");
-	t_ok(hl_interop_spawner_posix.signal(NULL, proc, SIGTERM) == -ESRCH,
-	     "no signal after the reap");
+	snprintf(buf, sizeof(buf), "/proc/%d", hl_interop_spawner_posix.pid(NULL, proc));
+	t_ok(hl_interop_spawner_posix.signal(NULL, proc, SIGTERM) == 0 && !access(buf, F_OK),
+	     "the ended leader stays, a zombie holding the group's id");
 	hl_interop_spawner_posix.forget(NULL, proc);
+	t_ok(access(buf, F_OK) != 0, "forget() collects it");
 	if (f)
 		fclose(f);
 }
